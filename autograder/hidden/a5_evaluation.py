@@ -1,0 +1,37 @@
+"""Hidden checks of assignment 5: random labels, absent classes, bad input."""
+
+import numpy as np
+
+from ..a5_evaluation import accuracy_cases, confusion_cases, prf_cases
+from ..cases import raises_case, unchanged_case
+
+
+def _random_labels(rng, n_classes=5, n=None):
+    n = n or int(rng.integers(20, 60))
+    y_true = rng.integers(0, n_classes, n)
+    y_pred = np.where(rng.random(n) < 0.6, y_true, rng.integers(0, n_classes, n))
+    return y_true, y_pred
+
+
+def _hidden(piece, builder, rng, needs_k):
+    y_true, y_pred = _random_labels(rng)
+    cases = builder(y_true, y_pred, 5, tag=", random labels") if needs_k else builder(y_true, y_pred, tag=", random labels")
+    # a class absent from both y_true and y_pred
+    y_true2, y_pred2 = _random_labels(rng, n_classes=3)
+    args = (y_true2, y_pred2, 5) if needs_k else (y_true2, y_pred2)
+    cases += builder(*args, tag=", classes 3 and 4 absent")
+    cases.append(unchanged_case(piece, "does not modify its inputs", list(args)))
+    short = (np.array([0, 1, 1]), np.array([0, 1]))
+    cases.append(raises_case(piece, "ValueError when the lengths differ",
+                             list(short) + ([3] if needs_k else []), part="validation"))
+    return cases
+
+
+HIDDEN = {
+    "accuracy": lambda rng: _hidden("accuracy", accuracy_cases, rng, False),
+    "confusion_matrix": lambda rng: _hidden("confusion_matrix", confusion_cases, rng, True) + [
+        raises_case("confusion_matrix", "ValueError for a label outside 0..n_classes-1",
+                    [np.array([0, 1, 3]), np.array([0, 1, 1]), 3], part="validation"),
+    ],
+    "precision_recall_f1": lambda rng: _hidden("precision_recall_f1", prf_cases, rng, True),
+}

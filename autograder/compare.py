@@ -132,7 +132,7 @@ def fields(**comparators):
             problem = comparator(expected[key], got[key])
             if problem:
                 problems.append(f"{key!r}: {problem}")
-        return "; ".join(problems) if problems else None
+        return "\n    ".join(problems) if problems else None
 
     return compare
 
@@ -153,7 +153,7 @@ def sequence(*comparators, names=None):
             problem = comparator(exp, item)
             if problem:
                 problems.append(f"{name}: {problem}")
-        return "; ".join(problems) if problems else None
+        return "\n    ".join(problems) if problems else None
 
     return compare
 

@@ -4,7 +4,8 @@ A released assignment folder must be self-contained: the student has no
 ``autograder`` installed. ``python -m autograder.ship`` writes, for each
 assignment, ``course/source/<id>/fmnist_checks/`` (the check machinery and that
 assignment's visible cases, never ``autograder/hidden``) and
-``test_selfcheck.py`` (the pytest self-check). ``tests/test_ship.py`` fails when
+``test_selfcheck.py`` (the pytest self-check) and ``fmnist_data.py`` (the
+students' data loader, from ``course/common/``). ``tests/test_ship.py`` fails when
 the copies drift from ``autograder/``.
 """
 
@@ -49,6 +50,10 @@ def shipped_files(assignment):
         with open(os.path.join(HERE, name), encoding="utf-8") as fh:
             files[f"{SHIPPED_PACKAGE}/{name}"] = fh.read()
     files["test_selfcheck.py"] = SELFCHECK.format(assignment=assignment)
+    data_loader = os.path.join(os.path.dirname(HERE), "course", "common", "fmnist_data.py")
+    if os.path.exists(data_loader):
+        with open(data_loader, encoding="utf-8") as fh:
+            files["fmnist_data.py"] = fh.read()
     return files
 
 

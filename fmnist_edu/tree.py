@@ -290,11 +290,20 @@ class Node:
                 f"majority_class={self.majority_class!r})")
 
 
+def _share_log2_share(share):
+    """``share * log2(share)`` as scikit-learn computes it (0 where share is 0)."""
+    return share * (np.log(np.where(share > 0, share, 1.0)) / _LN2)
+
+
 class _FitData:
     """What `_grow` reads while fitting: the data prepared once per fit."""
 
     def __init__(self, X, y_index, n_classes, max_depth, min_samples_leaf, criterion):
         self.X_by_feature = np.ascontiguousarray(X.T)  # (n_features, n_samples) float32
+        self.X_flat = self.X_by_feature.ravel()
+        self.n_samples = X.shape[0]
+        # X_flat[rows + row_offsets] gathers X_by_feature row by row
+        self.row_offsets = (np.arange(X.shape[1]) * X.shape[0])[:, None]
         self.y_index = y_index.astype(np.intp)  # (n_samples,) in 0..n_classes-1
         self.one_hot = np.eye(n_classes)  # row k: one-hot of class k, float64
         self.n_classes = n_classes
@@ -358,13 +367,11 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         min_samples_leaf = _check_min_samples_leaf(self.min_samples_leaf)
         return criterion, max_depth, min_samples_leaf
 
-    def _validate_X(self, X, y=None, reset=False):
-        """X as float32 (n_samples, n_features), checked as scikit-learn does."""
-        kwargs = dict(dtype=np.float32, reset=reset)
-        args = (X,) if y is None else (X, y)
+    def _check_input(self, X, y="no_validation", reset=False):
+        """`X` as float32 (n_samples, n_features) (and `y`), checked as scikit-learn does."""
         if _sk_validate_data is not None:
-            return _sk_validate_data(self, *args, **kwargs)
-        return self._validate_data(*args, **kwargs)  # pragma: no cover
+            return _sk_validate_data(self, X, y, dtype=np.float32, reset=reset)
+        return self._validate_data(X, y, dtype=np.float32, reset=reset)  # pragma: no cover
 
     def fit(self, X, y):
         """Grow the tree on training data.
@@ -381,7 +388,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         self : DecisionTreeClassifier
         """
         criterion, max_depth, min_samples_leaf = self._check_params()
-        X, y = self._validate_X(X, y, reset=True)
+        X, y = self._check_input(X, y, reset=True)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
@@ -430,53 +437,66 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
     def _node_split(self, rows, counts, data):
         """Best split of one node, vectorised over features and thresholds.
 
-        Returns ``(feature, threshold, left_rows, right_rows)`` with the rows
-        of each child still sorted per feature, or None when no split is
-        allowed. Candidates are those of :func:`best_split` on the float32
-        values (values within 1e-7 tie, as in scikit-learn), ranked by
+        Parameters
+        ----------
+        rows : ndarray of shape (n_features, n_node_samples)
+            The node's sample indices, row f sorted by feature f.
+        counts : ndarray of shape (n_classes,)
+            The node's class counts.
+        data : _FitData
+
+        Returns
+        -------
+        tuple or None
+            ``(feature, threshold, left_rows, right_rows)``, each child's rows
+            still sorted per feature, or None when no split is allowed.
+
+        Notes
+        -----
+        The candidates are those of :func:`best_split` on the float32 values
+        (values within 1e-7 tie, as in scikit-learn), ranked by
         scikit-learn's proxy ``-n_right * impurity_right - n_left *
-        impurity_left`` computed in scikit-learn's order of operations.
+        impurity_left`` computed with scikit-learn's floating-point
+        operations, so that equal inputs give bit-equal scores.
         """
-        n_node = rows.shape[1]
+        n_features, n_node = rows.shape
         low, high = data.min_samples_leaf, n_node - data.min_samples_leaf  # left sizes
-        values = np.take_along_axis(data.X_by_feature, rows[:, : high + 1], axis=1)
-        # cut after position p - 1 (left size p) is a candidate if values differ
+        values = data.X_flat[rows[:, : high + 1] + data.row_offsets]  # (n_features, high + 1)
+        # a cut leaving p samples on the left is a candidate if values p-1, p differ
         candidate = values[:, low:] > values[:, low - 1 : high] + _FEATURE_THRESHOLD
-        features, cut = np.nonzero(candidate)
-        if features.size == 0:
+        if not candidate.any():
             return None
-        n_left = cut + low  # (n_candidates,)
-        left = np.cumsum(data.one_hot[data.y_index[rows[:, :high]]], axis=1)
-        left = left[features, n_left - 1]  # (n_candidates, n_classes) counts
-        right = counts - left
-        n_l = n_left.astype(np.float64)
+        labels = data.y_index[rows[:, :high]]  # classes of the possible left samples
+        n_l = np.arange(low, high + 1, dtype=np.float64)
         n_r = n_node - n_l
         if data.criterion == "gini":
-            sq_l = np.zeros_like(n_l)
-            sq_r = np.zeros_like(n_l)
-            for k in range(data.n_classes):
-                sq_l = sq_l + left[:, k] * left[:, k]
-                sq_r = sq_r + right[:, k] * right[:, k]
+            # sums of squared counts are exact integers, in any order
+            sq_l = np.zeros(candidate.shape, dtype=np.int64)
+            sq_r = np.zeros(candidate.shape, dtype=np.int64)
+            for k in np.flatnonzero(counts):
+                left = np.cumsum(labels == k, axis=1, dtype=np.int64)[:, low - 1 :]
+                right = counts[k] - left
+                sq_l += left * left
+                sq_r += right * right
             impurity_l = 1.0 - sq_l / (n_l * n_l)
             impurity_r = 1.0 - sq_r / (n_r * n_r)
         else:
-            impurity_l = np.zeros_like(n_l)
-            impurity_r = np.zeros_like(n_l)
-            for k in range(data.n_classes):
-                share_l = left[:, k] / n_l
-                share_r = right[:, k] / n_r
-                impurity_l = impurity_l - share_l * (np.log(np.where(share_l > 0, share_l, 1.0)) / _LN2)
-                impurity_r = impurity_r - share_r * (np.log(np.where(share_r > 0, share_r, 1.0)) / _LN2)
+            impurity_l = np.zeros(candidate.shape)
+            impurity_r = np.zeros(candidate.shape)
+            for k in np.flatnonzero(counts):
+                left = np.cumsum(labels == k, axis=1, dtype=np.int64)[:, low - 1 :]
+                impurity_l -= _share_log2_share(left / n_l)
+                impurity_r -= _share_log2_share((counts[k] - left) / n_r)
         proxy = -n_r * impurity_r - n_l * impurity_l
-        best = int(np.argmax(proxy))  # first maximum: lowest feature, then threshold
-        feature, p = int(features[best]), int(n_left[best])
-        low_value = np.float64(values[feature, p - 1])
-        high_value = np.float64(values[feature, p])
-        threshold = float(low_value / 2.0 + high_value / 2.0)
-        goes_left = np.zeros(data.X_by_feature.shape[1], dtype=bool)
+        proxy[~candidate] = -np.inf
+        # first maximum in row-major order: lowest feature, then lowest threshold
+        feature, cut = np.unravel_index(int(np.argmax(proxy)), proxy.shape)
+        feature, p = int(feature), int(cut) + low
+        threshold = float(np.float64(values[feature, p - 1]) / 2.0
+                          + np.float64(values[feature, p]) / 2.0)
+        goes_left = np.zeros(data.n_samples, dtype=bool)
         goes_left[rows[feature, :p]] = True
         mask = goes_left[rows]
-        n_features = rows.shape[0]
         return (feature, threshold, rows[mask].reshape(n_features, p),
                 rows[~mask].reshape(n_features, n_node - p))
 
@@ -493,7 +513,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
+        X = self._check_input(X)
         proba = np.empty((X.shape[0], self.n_classes_))
         self._traverse(self.root_, X, np.arange(X.shape[0]), proba)
         return proba
@@ -510,7 +530,8 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_`` (the lowest class on a tie).
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)  # checks that the tree is fitted
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def _traverse(self, node, X, rows, proba):
         """Send the samples `rows` of `X` down from `node`, filling `proba`.

@@ -4,7 +4,7 @@ The four official Fashion-MNIST files (Xiao, Rasul and Vollgraf, 2017,
 MIT licence) are looked up in this order:
 
 1. the ``data_dir`` argument;
-2. the environment variable ``FMNIST_EDU_DATA``;
+2. the environment variable ``FMNIST_EDU_DATA`` (unless unset or empty);
 3. the per-user cache folder (``pooch.os_cache("fmnist-edu")``);
 4. Debian's folder ``/usr/share/datasets/fashion-mnist/``
    (package ``dataset-fashion-mnist``);
@@ -89,7 +89,7 @@ def cache_dir():
     return Path(pooch.os_cache("fmnist-edu"))
 
 
-def read_idx(path, magic=None, count=None, sha256=None):
+def read_idx(path, magic=None, count=None, sha256=None, fix=None):
     """Read a gzipped IDX file into a uint8 array, checking it on the way.
 
     Parameters
@@ -103,6 +103,8 @@ def read_idx(path, magic=None, count=None, sha256=None):
         Expected number of items.
     sha256 : str, optional
         Expected SHA-256 (hex) of the uncompressed content.
+    fix : str, optional
+        What the user should do about a bad file, appended to the error.
 
     Returns
     -------
@@ -116,7 +118,7 @@ def read_idx(path, magic=None, count=None, sha256=None):
         shape or count, or a checksum mismatch.
     """
     path = Path(path)
-    redo = "delete it and rerun to download it again, or copy the official file there"
+    redo = fix or f"replace it with the official file from {MIRROR_URL}"
     try:
         with gzip.open(path, "rb") as handle:
             raw = handle.read()
@@ -162,14 +164,24 @@ def read_idx(path, magic=None, count=None, sha256=None):
     return array  # frombuffer over bytes is read-only
 
 
-def _read_official(path):
+# what to do about a bad file, by the look-up rule that found it
+_FIXES = {
+    "cache": "delete it and rerun to download it again",
+    "downloaded": "delete it and rerun to download it again",
+    "debian": "reinstall the Debian package dataset-fashion-mnist, or set "
+    f"{ENV_VAR} to a folder holding the four official files",
+}
+
+
+def _read_official(path, rule=None):
     """Read and verify one of the four official files, once per process."""
     spec = FILES[path.name]
     stat = path.stat()
     key = (str(path.resolve()), stat.st_size, stat.st_mtime_ns, spec["sha256"], spec["count"])
     if key not in _VERIFIED:
+        fix = _FIXES.get(rule, f"replace it with the official file from {MIRROR_URL}")
         _VERIFIED[key] = read_idx(
-            path, magic=spec["magic"], count=spec["count"], sha256=spec["sha256"]
+            path, magic=spec["magic"], count=spec["count"], sha256=spec["sha256"], fix=fix
         )
     return _VERIFIED[key]
 
@@ -264,7 +276,7 @@ def locate_files(data_dir=None, download=True, progress=None):
 def _load_raw(data_dir=None):
     """Return the verified raw arrays and where each file came from."""
     found = locate_files(data_dir)
-    arrays = {name: _read_official(path) for name, (path, _) in found.items()}
+    arrays = {name: _read_official(path, rule) for name, (path, rule) in found.items()}
     return arrays, found
 
 

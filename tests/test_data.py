@@ -124,8 +124,16 @@ def test_truncated_gzip_names_the_file(tiny):
     folder = write_files(tiny / "cut")
     path = folder / "t10k-images-idx3-ubyte.gz"
     path.write_bytes(path.read_bytes()[:-40])
-    with pytest.raises(data.DataError, match="t10k-images-idx3-ubyte.gz.*gzip.*delete it"):
+    with pytest.raises(data.DataError, match="t10k-images-idx3-ubyte.gz.*gzip.*replace it"):
         data.load_course_data(folder)
+
+
+def test_corrupt_file_in_cache_says_delete_and_rerun(tiny):
+    folder = write_files(tiny / "cache")
+    path = folder / "t10k-images-idx3-ubyte.gz"
+    path.write_bytes(path.read_bytes()[:-40])
+    with pytest.raises(data.DataError, match="t10k-images.*delete it and rerun to download"):
+        data.load_course_data()
 
 
 def test_not_gzip_at_all(tiny):
@@ -252,6 +260,25 @@ def test_describe_data(tiny):
     assert report["test_class_count"] == [2, 2, 2, 2, 2]
     assert sum(report["train_class_count"]) == 8
     np.testing.assert_allclose(sum(report["train_class_share"]), 1.0)
+
+
+@pytest.mark.network
+def test_download_from_the_official_mirror(tmp_path):
+    """Downloads the two small label files (about 35 kB) and verifies them."""
+    import socket
+    from urllib.parse import urlparse
+
+    host = urlparse(data.MIRROR_URL).hostname
+    try:
+        socket.create_connection((host, 80), timeout=3).close()
+    except OSError:
+        pytest.skip(f"{host} is not reachable")
+    for name in ("train-labels-idx1-ubyte.gz", "t10k-labels-idx1-ubyte.gz"):
+        path = data._download(name, tmp_path, progress=False)
+        assert path == tmp_path / name
+        spec = data.FILES[name]
+        labels = data.read_idx(path, spec["magic"], spec["count"], spec["sha256"])
+        assert labels.shape == (spec["count"],)
 
 
 # --- the real files ---------------------------------------------------------

@@ -24,15 +24,16 @@ def _cmd_data(args):
 
 def format_data_description(info):
     """Render :func:`fmnist_edu.data.describe_data`'s dict as readable lines."""
-    from fmnist_edu.data import CLASS_NAMES
-
-    lines = [f"data folder: {info['folder']} ({info['source']})"]
-    for name, file_info in info["files"].items():
-        lines.append(f"  {name}: {file_info}")
-    lines.append(f"train: {info['n_train']} images, test: {info['n_test']} images")
-    lines.append(f"{'class':<12} {'train share':>11} {'test share':>10}")
-    for name, tr, te in zip(CLASS_NAMES, info["train_class_share"], info["test_class_share"]):
-        lines.append(f"{name:<12} {tr:>11.4f} {te:>10.4f}")
+    lines = ["files (all verified by the SHA-256 of their content):"]
+    for f in info["files"]:
+        lines.append(f"  {f['name']:<28} {f['count']:>6} items  {f['path']}  (found by: {f['rule']})")
+    lines.append(
+        f"course subset: {info['n_train']} train images (seed {info['subset_seed']}), "
+        f"{info['n_test']} test images"
+    )
+    lines.append(f"  {'class':<12} {'train share':>11} {'test share':>10}")
+    for name, tr, te in zip(info["class_names"], info["train_class_share"], info["test_class_share"]):
+        lines.append(f"  {name:<12} {tr:>11.4f} {te:>10.4f}")
     return "\n".join(lines)
 
 

@@ -242,17 +242,23 @@ def locate_files(data_dir=None, download=True, progress=None):
 
     found = {}
     if folder is not None:
+        if rule == "data_dir":
+            named_by, drop = "the data_dir argument (--data-dir)", "leave it out"
+        else:
+            named_by, drop = rule, f"unset {rule}"
         if not folder.is_dir():
             raise DataError(
-                f"{folder} (from {rule}) is not a folder; point {rule} to a folder "
-                f"holding the four official Fashion-MNIST .gz files, or unset it to use the cache"
+                f"{folder} (named by {named_by}) is not a folder; point {named_by} to a "
+                f"folder holding the four official Fashion-MNIST .gz files, or {drop} "
+                f"to use the per-user cache"
             )
         for name in FILES:
             path = folder / name
             if not path.is_file():
                 raise DataError(
-                    f"{path} is missing (folder from {rule}); copy the official file {name} "
-                    f"there (from {MIRROR_URL}), or unset {rule} to download into the cache"
+                    f"{path} is missing (folder named by {named_by}); copy the official "
+                    f"{name} there from {MIRROR_URL}, or {drop} to use the "
+                    f"per-user cache (downloaded when absent)"
                 )
             found[name] = (path, rule)
         return found

@@ -100,7 +100,7 @@ def plot_class_samples(X, y, class_names=None, n_per_class=8, seed=0, path=None)
         axes[k, 0].set_ylabel(
             f"{k} {names[k]}", rotation=0, ha="right", va="center", fontsize=10
         )
-    fig.suptitle("Random training images of each class")
+    fig.suptitle("Random images of each class")
     return _finish(fig, path)
 
 

@@ -1,0 +1,335 @@
+"""Training recipe for LeNet-5 on the course arrays: split, normalise, augment, fit, predict.
+
+The pieces of assignment 4 (`LeNet5`, `train_epoch`, `evaluate`,
+`EarlyStopping`) live in :mod:`fmnist_edu.lenet`; this module puts them
+together for the study.
+
+Recipe (the defaults of :func:`fit_lenet5`) and why
+---------------------------------------------------
+RECIPE_PLACEHOLDER
+"""
+
+import math
+import time
+from contextlib import contextmanager
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+from tqdm.auto import tqdm
+
+from fmnist_edu._validation import check_features, check_labels, check_n_classes, check_same_length
+from fmnist_edu.lenet import EarlyStopping, LeNet5, evaluate, train_epoch
+
+IMAGE_SHAPE = (1, 28, 28)
+
+
+def _to_images(X, mean, std):
+    """Return (n, 784) pixel values 0..255 as a normalised float32 tensor (n, 1, 28, 28)."""
+    images = torch.as_tensor(np.asarray(X, dtype=np.float32) / 255.0)
+    return ((images - mean) / std).reshape(-1, *IMAGE_SHAPE)
+
+
+def _stratified_split(y, val_fraction, rng):
+    """Return (train_idx, val_idx): a seeded split keeping each class's share in both parts."""
+    train_parts, val_parts = [], []
+    for label in np.unique(y):
+        members = rng.permutation(np.flatnonzero(y == label))
+        n_val = int(round(val_fraction * members.size))
+        val_parts.append(members[:n_val])
+        train_parts.append(members[n_val:])
+    return np.sort(np.concatenate(train_parts)), np.sort(np.concatenate(val_parts))
+
+
+def augment_batch(images, generator, max_shift=2, flip=True):
+    """Randomly flip left-right and shift a batch of images, with tensor operations only.
+
+    Parameters
+    ----------
+    images : torch.Tensor of shape (B, C, H, W)
+        Normalised images; not modified.
+    generator : torch.Generator
+        Source of the random flips and shifts (makes augmentation repeatable).
+    max_shift : int, default=2
+        Each image moves by an offset drawn uniformly from -max_shift..max_shift
+        pixels along each axis; the uncovered border takes the image's own
+        minimum value (the background after normalisation).
+    flip : bool, default=True
+        Mirror each image left-right with probability 1/2 (valid for clothes).
+
+    Returns
+    -------
+    augmented : torch.Tensor of shape (B, C, H, W)
+    """
+    batch, _, height, width = images.shape
+    out = images
+    if flip:
+        mirror = torch.rand(batch, generator=generator) < 0.5
+        out = torch.where(mirror[:, None, None, None], out.flip(-1), out)
+    if max_shift > 0:
+        background = float(images.min())
+        padded = F.pad(out, (max_shift,) * 4, value=background)
+        dy = torch.randint(0, 2 * max_shift + 1, (batch,), generator=generator)
+        dx = torch.randint(0, 2 * max_shift + 1, (batch,), generator=generator)
+        rows = (dy[:, None] + torch.arange(height))[:, None, :, None]  # (B, 1, H, 1)
+        cols = (dx[:, None] + torch.arange(width))[:, None, None, :]  # (B, 1, 1, W)
+        sample = torch.arange(batch)[:, None, None, None]
+        channel = torch.arange(images.shape[1])[None, :, None, None]
+        out = padded[sample, channel, rows, cols]
+    return out
+
+
+class _AugmentedBatches:
+    """Iterable of shuffled, augmented (inputs, targets) batches, one pass per iteration."""
+
+    def __init__(self, images, targets, batch_size, generator, augment):
+        self.images = images
+        self.targets = targets
+        self.batch_size = batch_size
+        self.generator = generator
+        self.augment = augment
+
+    def __len__(self):
+        return math.ceil(len(self.targets) / self.batch_size)
+
+    def __iter__(self):
+        order = torch.randperm(len(self.targets), generator=self.generator)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            inputs = self.images[idx]
+            if self.augment:
+                inputs = augment_batch(inputs, self.generator)
+            yield inputs, self.targets[idx]
+
+
+class _Scheduled:
+    """Wrap a loader so that `scheduler` steps after every batch the optimizer has used."""
+
+    def __init__(self, loader, scheduler):
+        self.loader = loader
+        self.scheduler = scheduler
+
+    def __iter__(self):
+        for batch in self.loader:
+            yield batch  # train_epoch runs optimizer.step() on it before asking for the next
+            self.scheduler.step()
+
+
+def _batches(images, targets, batch_size):
+    """Plain, unshuffled list of (inputs, targets) batches for evaluation."""
+    return [
+        (images[start : start + batch_size], targets[start : start + batch_size])
+        for start in range(0, len(targets), batch_size)
+    ]
+
+
+@contextmanager
+def _torch_settings(n_threads, deterministic):
+    """Temporarily set the thread count and deterministic algorithms, restoring them after."""
+    old_threads = torch.get_num_threads()
+    old_deterministic = torch.are_deterministic_algorithms_enabled()
+    try:
+        if n_threads is not None:
+            torch.set_num_threads(n_threads)
+        if deterministic:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        yield
+    finally:
+        torch.set_num_threads(old_threads)
+        torch.use_deterministic_algorithms(old_deterministic)
+
+
+def fit_lenet5(
+    X_train,
+    y_train,
+    *,
+    n_classes=5,
+    val_fraction=0.1,
+    seed=0,
+    max_epochs=30,
+    patience=8,
+    batch_size=64,
+    lr=3e-3,
+    weight_decay=5e-4,
+    label_smoothing=0.1,
+    augment=True,
+    device=None,
+    n_threads=None,
+    time_budget=None,
+    progress=True,
+):
+    """Train a `LeNet5` on course arrays with a validation split and early stopping.
+
+    Parameters
+    ----------
+    X_train : array-like of shape (n_samples, 784)
+        Pixel values 0..255 of 28x28 images, row by row. Not modified.
+    y_train : array-like of shape (n_samples,)
+        Integer labels 0..n_classes-1.
+    n_classes : int, default=5
+        Number of classes (outputs of the network).
+    val_fraction : float, default=0.1
+        Share of each class held out (stratified, seeded) for validation and
+        early stopping; in (0, 1).
+    seed : int, default=0
+        Seeds the split, the weight initialisation, the shuffling and the
+        augmentation: the same seed gives the same model on the same machine.
+    max_epochs : int, default=30
+        Length of the one-cycle learning-rate schedule and upper bound on epochs.
+    patience : int, default=8
+        `EarlyStopping` patience on the validation loss.
+    batch_size : int, default=64
+    lr : float, default=3e-3
+        Peak learning rate of AdamW under the one-cycle schedule.
+    weight_decay : float, default=5e-4
+        AdamW's decoupled weight decay.
+    label_smoothing : float, default=0.1
+        Label smoothing of the training loss (validation loss is plain
+        cross-entropy).
+    augment : bool, default=True
+        Random horizontal flips and shifts of up to 2 pixels.
+    device : str or torch.device, optional
+        ``"cuda"`` when available, else ``"cpu"``.
+    n_threads : int, optional
+        Torch CPU threads while training (restored afterwards); None keeps the
+        current setting.
+    time_budget : float, optional
+        Stop after the first epoch that ends more than this many seconds after
+        the start (the best state so far is kept).
+    progress : bool, default=True
+        Show a tqdm bar on stderr (switched off when stderr is not a terminal).
+
+    Returns
+    -------
+    model : LeNet5
+        In evaluation mode on `device`, holding the weights of the epoch with
+        the lowest validation loss; ``model.input_mean_`` and
+        ``model.input_std_`` hold the normalisation for `predict_lenet5`.
+    history : dict
+        Per epoch lists ``train_loss``, ``val_loss``, ``val_accuracy``,
+        ``lr``; and ``best_epoch`` (1-based), ``epochs`` (run),
+        ``stopped_early``, ``seconds`` (training wall time), ``input_mean``,
+        ``input_std``, ``n_train``, ``n_val``.
+    """
+    X = check_features(X_train, name="X_train", min_samples=2)
+    if X.shape[1] != 784:
+        raise ValueError(f"X_train must have 784 features (28x28 pixels), got {X.shape[1]}")
+    n_classes = check_n_classes(n_classes)
+    y = check_labels(y_train, n_classes=n_classes, name="y_train")
+    check_same_length(X, y, "X_train", "y_train")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction!r}")
+    for name, value in (("max_epochs", max_epochs), ("patience", patience), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+
+    rng = np.random.default_rng(seed)
+    train_idx, val_idx = _stratified_split(y, val_fraction, rng)
+    if train_idx.size == 0 or val_idx.size == 0:
+        raise ValueError(
+            f"val_fraction={val_fraction} leaves an empty training or validation part "
+            f"of {y.size} samples"
+        )
+    scaled = X[train_idx] / 255.0
+    mean, std = float(scaled.mean()), float(scaled.std())
+    std = std if std > 0 else 1.0
+    train_images = _to_images(X[train_idx], mean, std)
+    val_images = _to_images(X[val_idx], mean, std)
+    train_targets = torch.as_tensor(y[train_idx])
+    val_targets = torch.as_tensor(y[val_idx])
+
+    with _torch_settings(n_threads, deterministic=True):
+        torch.manual_seed(seed)
+        generator = torch.Generator().manual_seed(seed)
+        model = LeNet5(n_classes).to(device)
+        train_loader = _AugmentedBatches(train_images, train_targets, batch_size, generator, augment)
+        val_loader = _batches(val_images, val_targets, 1000)
+        optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+        scheduler = torch.optim.lr_scheduler.OneCycleLR(
+            optimizer, max_lr=lr, epochs=max_epochs, steps_per_epoch=len(train_loader)
+        )
+        train_loss_fn = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        val_loss_fn = nn.CrossEntropyLoss()
+        stopper = EarlyStopping(patience=patience)
+
+        history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+        start = time.perf_counter()
+        stopped_early = False
+        bar = tqdm(range(max_epochs), desc="LeNet-5", unit="epoch", disable=None if progress else True)
+        for _ in bar:
+            history["lr"].append(optimizer.param_groups[0]["lr"])
+            train_loss = train_epoch(model, _Scheduled(train_loader, scheduler), optimizer, train_loss_fn, device)
+            val_loss, val_acc = evaluate(model, val_loader, val_loss_fn, device)
+            history["train_loss"].append(train_loss)
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_acc)
+            bar.set_postfix(train_loss=f"{train_loss:.3f}", val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")
+            if stopper.step(val_loss, model):
+                stopped_early = True
+                break
+            if time_budget is not None and time.perf_counter() - start > time_budget:
+                break
+        bar.close()
+        seconds = time.perf_counter() - start
+        model.load_state_dict(stopper.best_state)
+        model.eval()
+
+    model.input_mean_ = mean
+    model.input_std_ = std
+    history.update(
+        best_epoch=int(np.argmin(history["val_loss"])) + 1,
+        epochs=len(history["val_loss"]),
+        stopped_early=stopped_early,
+        seconds=seconds,
+        input_mean=mean,
+        input_std=std,
+        n_train=int(train_idx.size),
+        n_val=int(val_idx.size),
+    )
+    return model, history
+
+
+def predict_lenet5(model, X, *, batch_size=1000, device=None, return_proba=False):
+    """Predict labels (and class probabilities) of course arrays with a fitted LeNet-5.
+
+    Parameters
+    ----------
+    model : LeNet5
+        As returned by `fit_lenet5`, carrying ``input_mean_`` and ``input_std_``.
+    X : array-like of shape (n_samples, 784)
+        Pixel values 0..255. Not modified.
+    batch_size : int, default=1000
+    device : str or torch.device, optional
+        Defaults to the device of the model's parameters.
+    return_proba : bool, default=False
+        Also return the softmax probabilities.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+        Arg-max class of each image.
+    proba : ndarray of shape (n_samples, n_classes)
+        Only when `return_proba`; rows sum to 1.
+    """
+    if not (hasattr(model, "input_mean_") and hasattr(model, "input_std_")):
+        raise ValueError("model has no input_mean_/input_std_: train it with fit_lenet5 first")
+    X = check_features(X, name="X")
+    if X.shape[1] != 784:
+        raise ValueError(f"X must have 784 features (28x28 pixels), got {X.shape[1]}")
+    if device is None:
+        device = next(model.parameters()).device
+    images = _to_images(X, model.input_mean_, model.input_std_)
+    was_training = model.training
+    model.eval()
+    chunks = []
+    with torch.no_grad():
+        for start in range(0, len(images), batch_size):
+            logits = model(images[start : start + batch_size].to(device))
+            chunks.append(torch.softmax(logits, dim=1).cpu())
+    model.train(was_training)
+    proba = torch.cat(chunks).numpy().astype(np.float64)
+    labels = proba.argmax(axis=1)
+    return (labels, proba) if return_proba else labels

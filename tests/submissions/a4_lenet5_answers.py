@@ -1,0 +1,168 @@
+"""Answers to assignment 4 as a student would write them: one correct, many buggy.
+
+CORRECT maps each piece to the source of a correct answer cell. BUGGY lists
+(piece, bug name, source, fragment expected in the grader's message). The
+sources run after the notebook's given cells (``copy``, ``math``, ``numpy as
+np``, ``torch``, ``from torch import nn``).
+"""
+
+LENET5 = '''
+class LeNet5(nn.Module):
+    def __init__(self, n_classes=5):
+        super().__init__()
+        self.conv1 = nn.Conv2d(1, 6, kernel_size=5, padding=2)
+        self.conv2 = nn.Conv2d(6, 16, kernel_size=5)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(16 * 5 * 5, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, n_classes)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv1(x)))
+        x = self.pool(torch.relu(self.conv2(x)))
+        x = torch.flatten(x, 1)
+        x = torch.relu(self.fc1(x))
+        x = torch.relu(self.fc2(x))
+        return self.fc3(x)
+'''
+
+TRAIN_EPOCH = '''
+def train_epoch(model, loader, optimizer, loss_fn, device="cpu"):
+    model.train()
+    total, count = 0.0, 0
+    for inputs, targets in loader:
+        inputs, targets = inputs.to(device), targets.to(device)
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs), targets)
+        loss.backward()
+        optimizer.step()
+        total += loss.item() * len(targets)
+        count += len(targets)
+    return total / count
+'''
+
+EVALUATE = '''
+def evaluate(model, loader, loss_fn, device="cpu"):
+    model.eval()
+    total, correct, count = 0.0, 0, 0
+    with torch.no_grad():
+        for inputs, targets in loader:
+            inputs, targets = inputs.to(device), targets.to(device)
+            logits = model(inputs)
+            total += loss_fn(logits, targets).item() * len(targets)
+            correct += (logits.argmax(dim=1) == targets).sum().item()
+            count += len(targets)
+    return total / count, correct / count
+'''
+
+EARLY_STOPPING = '''
+class EarlyStopping:
+    def __init__(self, patience=5, min_delta=0.0):
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best_loss = math.inf
+        self.best_state = None
+        self.counter = 0
+
+    def step(self, val_loss, model):
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss = val_loss
+            self.best_state = copy.deepcopy(model.state_dict())
+            self.counter = 0
+        else:
+            self.counter += 1
+        return self.counter >= self.patience
+'''
+
+CORRECT = {
+    "LeNet5": LENET5,
+    "train_epoch": TRAIN_EPOCH,
+    "evaluate": EVALUATE,
+    "EarlyStopping": EARLY_STOPPING,
+}
+
+BUGGY = [
+    # --- LeNet5
+    ("LeNet5", "no padding on the first convolution",
+     LENET5.replace("kernel_size=5, padding=2)", "kernel_size=5)")
+           .replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(16 * 4 * 4, 120)"),
+     "padding=2"),
+    ("LeNet5", "softmax at the end of forward",
+     LENET5.replace("return self.fc3(x)", "return torch.softmax(self.fc3(x), dim=1)"),
+     "return the raw logits"),
+    ("LeNet5", "n_classes ignored (always 5 outputs)",
+     LENET5.replace("nn.Linear(84, n_classes)", "nn.Linear(84, 5)"),
+     "number of parameters, n_classes="),
+    ("LeNet5", "10 maps in the second convolution",
+     LENET5.replace("nn.Conv2d(6, 16, kernel_size=5)", "nn.Conv2d(6, 10, kernel_size=5)")
+           .replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(10 * 5 * 5, 120)"),
+     "shapes of the parameters"),
+    ("LeNet5", "no pooling after the second convolution",
+     LENET5.replace("x = self.pool(torch.relu(self.conv2(x)))", "x = torch.relu(self.conv2(x))")
+           .replace("nn.Linear(16 * 5 * 5, 120)", "nn.Linear(16 * 10 * 10, 120)"),
+     "number of parameters"),
+    # --- train_epoch
+    ("train_epoch", "mean of the batch means",
+     '''
+def train_epoch(model, loader, optimizer, loss_fn, device="cpu"):
+    model.train()
+    losses = []
+    for inputs, targets in loader:
+        optimizer.zero_grad()
+        loss = loss_fn(model(inputs.to(device)), targets.to(device))
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return sum(losses) / len(losses)
+''', "you averaged the batch means"),
+    ("train_epoch", "forgot model.train()",
+     TRAIN_EPOCH.replace("    model.train()\n", ""), "call model.train()"),
+    ("train_epoch", "forgot optimizer.zero_grad()",
+     TRAIN_EPOCH.replace("        optimizer.zero_grad()\n", ""), "optimizer.zero_grad()"),
+    ("train_epoch", "forgot optimizer.step()",
+     TRAIN_EPOCH.replace("        optimizer.step()\n", ""), "number of optimizer.step() calls"),
+    ("train_epoch", "returns the summed loss, not the mean",
+     TRAIN_EPOCH.replace("return total / count", "return total"), "mean_loss"),
+    # --- evaluate
+    ("evaluate", "forgot model.eval()",
+     EVALUATE.replace("    model.eval()\n", ""), "call model.eval()"),
+    ("evaluate", "no torch.no_grad()",
+     EVALUATE.replace("    with torch.no_grad():\n", "    if True:\n"), "torch.no_grad()"),
+    ("evaluate", "mean of the batch means",
+     EVALUATE.replace("total += loss_fn(logits, targets).item() * len(targets)",
+                      "total += loss_fn(logits, targets).item()")
+             .replace("return total / count, correct / count",
+                      "return total / len(loader), correct / count"),
+     "you averaged the batch means"),
+    ("evaluate", "accuracy as a percentage",
+     EVALUATE.replace("correct / count", "100 * correct / count"), "not a percentage"),
+    ("evaluate", "arg-max over the batch axis",
+     EVALUATE.replace("argmax(dim=1)", "argmax(dim=0)"), "accuracy"),
+    # --- EarlyStopping
+    ("EarlyStopping", "shallow copy of the state_dict",
+     EARLY_STOPPING.replace("copy.deepcopy(model.state_dict())", "model.state_dict()"),
+     "copy.deepcopy(model.state_dict())"),
+    ("EarlyStopping", "<= instead of < (an equal loss counts as improvement)",
+     EARLY_STOPPING.replace("val_loss < self.best_loss", "val_loss <= self.best_loss"),
+     "an equal loss is no improvement"),
+    ("EarlyStopping", "counter not reset after an improvement",
+     EARLY_STOPPING.replace("            self.counter = 0\n", ""), "reset the count"),
+    ("EarlyStopping", "off by one: > patience",
+     EARLY_STOPPING.replace("self.counter >= self.patience", "self.counter > self.patience"),
+     "one epoch late"),
+    ("EarlyStopping", "min_delta ignored",
+     EARLY_STOPPING.replace("self.best_loss - self.min_delta", "self.best_loss"),
+     "min_delta=0.1"),
+    ("EarlyStopping", "best_loss starts at 0",
+     EARLY_STOPPING.replace("self.best_loss = math.inf", "self.best_loss = 0.0"),
+     "best_loss = inf"),
+]
+
+GIVEN = '''
+import copy
+import math
+
+import numpy as np
+import torch
+from torch import nn
+'''

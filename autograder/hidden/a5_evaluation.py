@@ -27,11 +27,22 @@ def _hidden(piece, builder, rng, needs_k):
     return cases
 
 
+def _one_class_predicted(rng):
+    """Every sample predicted as one class: the others are never predicted (precision 0)."""
+    y_true, _ = _random_labels(rng, n=int(rng.integers(10, 30)))
+    return y_true, np.full_like(y_true, int(rng.integers(0, 5)))
+
+
 HIDDEN = {
-    "accuracy": lambda rng: _hidden("accuracy", accuracy_cases, rng, False),
-    "confusion_matrix": lambda rng: _hidden("confusion_matrix", confusion_cases, rng, True) + [
+    "accuracy": lambda rng: _hidden("accuracy", accuracy_cases, rng, False) + accuracy_cases(
+        *[list(map(int, a)) for a in _random_labels(rng)], tag=", Python lists"),
+    "confusion_matrix": lambda rng: _hidden("confusion_matrix", confusion_cases, rng, True)
+    + confusion_cases(*_one_class_predicted(rng), 5, tag=", one class always predicted") + [
         raises_case("confusion_matrix", "ValueError for a label outside 0..n_classes-1",
                     [np.array([0, 1, 3]), np.array([0, 1, 1]), 3], part="validation"),
+        raises_case("confusion_matrix", "ValueError for a negative label",
+                    [np.array([0, 1, 1]), np.array([0, -1, 1]), 3], part="validation"),
     ],
-    "precision_recall_f1": lambda rng: _hidden("precision_recall_f1", prf_cases, rng, True),
+    "precision_recall_f1": lambda rng: _hidden("precision_recall_f1", prf_cases, rng, True)
+    + prf_cases(*_one_class_predicted(rng), 5, tag=", one class always predicted"),
 }

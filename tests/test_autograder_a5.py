@@ -1,0 +1,84 @@
+"""The a5 checks score a correct answer full and catch realistic buggy answers.
+
+Each answer runs after the notebook's given cells, in a namespace built like the
+self-check's (each cell compiled under its own ``<cell ...>`` name so the
+reference ban can read its source), then is graded by
+``autograder.hidden.grade_namespace`` with the hidden checks included.
+"""
+
+import linecache
+import os
+
+import pytest
+
+from autograder.hidden import grade_namespace
+from autograder.notebook import is_given, read, source_of
+from autograder.pieces import ASSIGNMENTS
+
+from submissions import a5_evaluation_answers as answers
+
+pytestmark = pytest.mark.autograder
+
+AID = "a5_evaluation"
+NOTEBOOK = os.path.join(os.path.dirname(__file__), "..", "course", "source", AID, f"{AID}.ipynb")
+
+
+def _given_sources():
+    """The notebook's given cells (the submissions' own copy when there is no notebook)."""
+    if os.path.exists(NOTEBOOK):
+        return [source_of(c) for c in read(NOTEBOOK)["cells"] if is_given(c)]
+    return [answers.GIVEN]
+
+
+def _exec(source, name, namespace):
+    filename = f"<cell {name}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
+
+
+def build_namespace(replace=None):
+    """Given cells then the correct answers; `replace` = (piece, source) swaps one in."""
+    namespace = {"__name__": "__notebook__"}
+    for i, source in enumerate(_given_sources()):
+        _exec(source, f"given-{i}", namespace)
+    for piece, source in answers.CORRECT.items():
+        if replace and replace[0] == piece:
+            source = replace[1]
+        _exec(source, piece.lower(), namespace)
+    return namespace
+
+
+@pytest.fixture(scope="module")
+def correct_results():
+    return grade_namespace(AID, build_namespace(), student="tester")
+
+
+def test_correct_answers_score_full(correct_results):
+    assert set(correct_results) == set(ASSIGNMENTS[AID])
+    for piece, (score, message) in correct_results.items():
+        assert score == pytest.approx(1.0), f"{piece}: {message}"
+
+
+def test_every_piece_has_three_buggy_answers():
+    for piece in ASSIGNMENTS[AID]:
+        assert sum(1 for p, *_ in answers.BUGGY if p == piece) >= 3, piece
+
+
+@pytest.mark.parametrize("piece,bug,source,fragment", answers.BUGGY,
+                         ids=[f"{p}-{b}" for p, b, _, _ in answers.BUGGY])
+def test_buggy_answer_is_caught(piece, bug, source, fragment):
+    results = grade_namespace(AID, build_namespace((piece, source)), student="tester")
+    score, message = results[piece]
+    assert score < 1.0, f"{bug} was not caught"
+    assert fragment in message, f"{bug}: {fragment!r} not in\n{message}"
+    for other, (other_score, other_message) in results.items():
+        if other != piece:
+            assert other_score == pytest.approx(1.0), f"{other} lost points: {other_message}"
+
+
+def test_reference_ban():
+    source = "from sklearn.metrics import confusion_matrix\n"
+    score, message = grade_namespace(AID, build_namespace(("confusion_matrix", source)),
+                                     student="tester")["confusion_matrix"]
+    assert score == 0.0
+    assert "reference implementation" in message

@@ -109,7 +109,8 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None):
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
             "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
-            "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
+            "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            "--unsetenv", "JPY_PARENT_PID"]  # no parent pid to poll in a new pid namespace
     for key, value in (env or {}).items():
         cmd += ["--setenv", key, value]
     mb = 1024 * 1024
@@ -143,9 +144,26 @@ def open_for_sandbox(path):
 
 
 def kernel_main(connection_file):
-    """Start an IPython kernel in the sandbox (the fmnist-sandbox kernelspec's command)."""
-    runtime = os.path.dirname(os.path.abspath(connection_file))
+    """Start an IPython kernel in the sandbox (the fmnist-sandbox kernelspec's command).
+
+    The kernel must use the ipc transport with an absolute socket prefix in a
+    folder of its own (``--KernelManager.transport=ipc --KernelManager.ip=DIR/kernel``):
+    in its network namespace there is no loopback to nbgrader.
+    """
+    import json
+
+    with open(connection_file, encoding="utf-8") as fh:
+        info = json.load(fh)
+    if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
+        sys.exit("the fmnist-sandbox kernel needs --KernelManager.transport=ipc and an absolute "
+                 "--KernelManager.ip (a socket path prefix in a folder of its own)")
+    runtime = os.path.dirname(info["ip"])
     workdir = os.getcwd()
+    open_for_sandbox(workdir)
+    # jupyter writes the connection file for its own user only: hand the sandbox user a copy
+    readable_copy = os.path.join(runtime, "connection-sandbox.json")
+    shutil.copyfile(connection_file, readable_copy)
+    os.chmod(readable_copy, 0o644)
     limits = Limits(
         memory_mb=int(os.environ.get("FMNIST_SANDBOX_MEMORY_MB", Limits.memory_mb)),
         cpu_seconds=int(os.environ.get("FMNIST_SANDBOX_CPU_SECONDS", Limits.cpu_seconds)),
@@ -154,7 +172,7 @@ def kernel_main(connection_file):
     env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", "")}
     if os.environ.get("FMNIST_EDU_DATA"):
         env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
-    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", connection_file],
+    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy],
                 writable=[runtime, workdir], readable=readable, limits=limits,
                 cwd=workdir, env=env)
     os.execvp(argv[0], argv)

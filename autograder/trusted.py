@@ -146,8 +146,13 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
             "message": f"this step {reason}: it took more than {step_timeout:.0f} s, used too much "
                        f"memory, or crashed the process" if reason == "timed out" else
                        f"this step {reason}"}}}
-        notes.append(f"{current} {reason}; the grader went on after it")
-        skip.append(current)
+        if current.startswith("case:"):
+            piece = current.split(":")[1]
+            notes.append(f"a check of {piece} {reason}; {piece}'s remaining checks were not run")
+            skip.append(f"case:{piece}:*")
+        else:
+            notes.append(f"running {current[5:]}'s cell {reason}; the grader went on without it")
+            skip.append(current)
     notes.append("the worker was restarted too often; the remaining checks count as failed")
     return records, notes
 

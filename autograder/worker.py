@@ -89,7 +89,7 @@ def run_job(job):
         answer = namespace.get(piece)
         for i, case in enumerate(cases[piece]):
             step = f"case:{piece}:{i}"
-            if step in skip:
+            if step in skip or f"case:{piece}:*" in skip:
                 continue
             emit({"step": step, "started": True})
             if answer is None:

@@ -36,7 +36,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
-from .notebook import is_test, nbgrader_meta, source_of
+from .nbgrader_cli import nbgrader_argv, nbgrader_env
+from .notebook import is_test, nbgrader_meta
 from .pieces import ASSIGNMENTS
 from .sandbox import Limits, SandboxUnavailable, check_available, open_for_sandbox
 from .trusted import grade_submission
@@ -89,14 +90,14 @@ def run_nbgrader_autograde(course_dir, assignment, student, jupyter_path, cell_t
     """Run nbgrader's autograde for one student; return (ok, one-line reason when not)."""
     runtime = tempfile.mkdtemp(prefix=f"kernel-{student[:20]}-")
     open_for_sandbox(runtime)
-    env = dict(os.environ, JUPYTER_RUNTIME_DIR=runtime, FMNIST_EDU_STUDENT=student,
-               PYTHONWARNINGS="ignore")
+    env = nbgrader_env({"JUPYTER_RUNTIME_DIR": runtime, "FMNIST_EDU_STUDENT": student,
+                        "PYTHONWARNINGS": "ignore"})
     db = os.path.join(os.path.abspath(course_dir), "gradebook.db")
-    argv = [sys.executable, "-m", "nbgrader", "autograde", assignment, "--student", student,
+    argv = nbgrader_argv("autograde", assignment, "--student", student,
             "--force", f"--CourseDirectory.db_url=sqlite:///{db}?timeout=120",
             f"--Execute.timeout={int(cell_timeout)}", "--Execute.interrupt_on_timeout=True",
             "--Execute.raise_on_iopub_timeout=False", "--Execute.startup_timeout=120",
-            "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30"]
+            "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30")
     if sandbox:
         env["JUPYTER_PATH"] = jupyter_path
         argv += [f"--Execute.kernel_name={KERNEL_NAME}", "--KernelManager.transport=ipc",

@@ -1,9 +1,10 @@
 """Visible checks of assignment 1: class balance, integrity report, PCA with sphering.
 
-Expected values come from scikit-learn's ``PCA`` (``explained_variance_`` uses
-n-1, ``whiten=True`` divides by the square root of each eigenvalue), numpy and
-hand-computed constants, never from the course's reference answers. Inputs stay
-small so that every message can print them.
+This module is shipped to students, so it holds no answer to a graded piece:
+expected values are scikit-learn's ``PCA`` (``explained_variance_`` uses n-1,
+``whiten=True`` divides by the square root of each eigenvalue) or constants
+computed by hand for the small fixed inputs below. The case builders take the
+expected value as an argument; the hidden module passes values it computes.
 """
 
 import copy
@@ -71,9 +72,8 @@ def _hint_shares(expected, got, inputs):
     return None
 
 
-def class_distribution_cases(y, n_classes, tag=""):
-    """The shares of `y` and the fact that they sum to 1."""
-    expected = np.bincount(np.asarray(y), minlength=n_classes) / len(y)
+def class_distribution_cases(y, n_classes, expected, tag=""):
+    """The shares of `y` (`expected`) and the fact that they sum to 1."""
     return [
         function_case("class_distribution", f"class shares{tag}", [y, n_classes],
                       expected, close(1e-12, 1e-12), hint=_hint_shares),
@@ -114,22 +114,6 @@ def report_compare(expected, got):
     return "\n    ".join(problems) if problems else None
 
 
-def reference_report(X, y, n_classes):
-    """The integrity report by plain numpy masks (the contract's definitions)."""
-    X = np.asarray(X, dtype=float)
-    y = np.asarray(y, dtype=float)
-    nan = np.isnan(X)
-    finite = np.isfinite(X)
-    with np.errstate(invalid="ignore"):
-        good = np.isfinite(y) & (y == np.round(y)) & (y >= 0) & (y < n_classes)
-        return {
-            "missing": int(nan.sum()),
-            "non_integer": int(np.sum(finite & (X != np.round(X)))),
-            "out_of_range": int(np.sum(~nan & ((X < 0) | (X > 255)))),
-            "bad_labels": int(y.size - good.sum()),
-        }
-
-
 def _hint_report(expected, got, inputs):
     if not isinstance(got, dict) or not all(is_number(got.get(k)) for k in REPORT_KEYS):
         return None
@@ -152,10 +136,10 @@ def _hint_report(expected, got, inputs):
     return None
 
 
-def integrity_cases(X, y, n_classes, tag=""):
-    """The report of `X`, `y` compared with the contract's masks."""
+def integrity_cases(X, y, n_classes, expected, tag=""):
+    """The report of `X`, `y`: the dict `expected` of four counts."""
     return [function_case("integrity_report", f"counts{tag}", [X, y, n_classes],
-                          _with_inputs(reference_report), report_compare, hint=_hint_report)]
+                          expected, report_compare, hint=_hint_report)]
 
 
 # --- pca_fit -----------------------------------------------------------------
@@ -259,12 +243,11 @@ def _hint_ratio(expected, got, inputs):
     return None
 
 
-def ratio_cases(eigenvalues, tag=""):
-    """Each eigenvalue's share of the total, and that the shares sum to 1."""
-    values = np.asarray(eigenvalues, dtype=float)
+def ratio_cases(eigenvalues, expected, tag=""):
+    """Each eigenvalue's share of the total (`expected`), and that the shares sum to 1."""
     return [
         function_case("explained_variance_ratio", f"shares of the variance{tag}", [eigenvalues],
-                      values / values.sum(), close(1e-12, 1e-14), hint=_hint_ratio),
+                      expected, close(1e-9, 1e-12), hint=_hint_ratio),
         property_case("explained_variance_ratio", f"the shares sum to 1{tag}", [eigenvalues],
                       lambda ratio, *_: float(np.sum(ratio)), 1.0, close(1e-12, 1e-12)),
     ]
@@ -272,29 +255,28 @@ def ratio_cases(eigenvalues, tag=""):
 
 # --- n_components_for --------------------------------------------------------
 
-def _hint_n_components(expected, got, inputs):
-    if not is_number(got) or not is_number(expected):
-        return None
-    values, threshold = inputs["args"]
-    values = np.asarray(values, dtype=float)
-    ratio = np.cumsum(values) / np.sum(values)
-    # what each common bug returns here; hint only when one bug alone explains `got`
-    candidates = {
-        "the cumulative share may equal the threshold exactly: use >=, not >":
-            int(np.argmax(ratio > threshold)) + 1,
-        "k counts components: the index of the first cumulative share >= threshold, plus 1":
-            expected - 1,
-        "compare the cumulative SHARE with the threshold: divide the cumulative sum by the total":
-            int(np.argmax(np.cumsum(values) >= threshold)) + 1,
-    }
-    matches = [hint for hint, value in candidates.items() if value == got != expected]
-    return matches[0] if len(matches) == 1 else None
+N_COMPONENTS_BUGS = {
+    "gt": "the cumulative share may equal the threshold exactly: use >=, not >",
+    "index": "k counts components: the index of the first cumulative share >= threshold, plus 1",
+    "unnormalised": "compare the cumulative SHARE with the threshold: divide the cumulative sum "
+                    "by the total",
+}
 
 
-def n_components_case(eigenvalues, threshold, expected, tag=""):
-    """One call of n_components_for with its expected k (an int)."""
+def n_components_case(eigenvalues, threshold, expected, bugs=None, tag=""):
+    """One call of n_components_for with its expected k (an int).
+
+    `bugs` maps a common bug (a key of `N_COMPONENTS_BUGS`) to the k it returns
+    on these inputs; the hint names a bug when it alone explains the result.
+    """
+    bugs = dict(bugs or {})
+
+    def hint(expected, got, inputs):
+        matches = [N_COMPONENTS_BUGS[bug] for bug, value in bugs.items() if value == got]
+        return matches[0] if len(matches) == 1 else None
+
     return function_case("n_components_for", f"threshold {threshold}{tag}",
-                         [eigenvalues, threshold], expected, equal(), hint=_hint_n_components)
+                         [eigenvalues, threshold], expected, equal(), hint=hint)
 
 
 def sklearn_n_components(X, threshold):
@@ -319,7 +301,8 @@ def _hint_transform(expected, got, inputs):
         return None
     X, mean, components, eigenvalues, k = inputs["args"]
     sphere = inputs["kwargs"].get("sphere", True)
-    expected = np.asarray(expected)
+    expected = np.asarray(expected, dtype=float)
+    got = got.astype(float)
     root = np.sqrt(np.asarray(eigenvalues[:k], dtype=float))
     same = lambda a: np.allclose(np.abs(got), np.abs(a), atol=1e-8)  # noqa: E731
     if sphere and same(expected / root):
@@ -328,13 +311,12 @@ def _hint_transform(expected, got, inputs):
         return "with sphere=True, divide each column by the square root of its eigenvalue"
     if not sphere and same(expected / root):
         return "with sphere=False, return the projection without dividing"
-    scale = root if sphere else 1.0
-    if same((X - X.mean(axis=0)) @ components[:k].T / scale) and not same(expected):
+    if len(got) > 1 and np.allclose(got.mean(axis=0), 0.0, atol=1e-9) and \
+            not np.allclose(expected.mean(axis=0), 0.0, atol=1e-6):
         return "centre with the training mean `mean` you are given, not the mean of X"
-    if same(X @ components[:k].T / scale):
+    shift = got - expected * np.where(np.sum(got * expected, axis=0) < 0, -1.0, 1.0)
+    if len(got) > 1 and np.allclose(shift, shift[0]) and not np.allclose(shift[0], 0.0):
         return "centre the data first: subtract `mean` before projecting"
-    if same((X - mean) @ components[:, :k] / scale):
-        return "the axes are the ROWS of components: project with components[:k].T"
     return None
 
 
@@ -363,29 +345,42 @@ def unit_variance_case(X_train, k, tag=""):
 
 
 VISIBLE = {
-    "class_distribution": lambda: class_distribution_cases(np.array([0, 2, 2, 1]), 4) + [
+    "class_distribution": lambda: class_distribution_cases(
+        np.array([0, 2, 2, 1]), 4, np.array([0.25, 0.25, 0.5, 0.0])) + [
         raises_case("class_distribution", "ValueError for a label outside 0..n_classes-1",
                     [np.array([0, 1, 3]), 3], part="validation"),
     ],
     "integrity_report": lambda: [
-        function_case("integrity_report", "a clean data set", [np.array([[0.0, 255.0], [17.0, 3.0]]),
-                      np.array([0, 4]), 5], {k: 0 for k in REPORT_KEYS}, report_compare),
+        *integrity_cases(np.array([[0.0, 255.0], [17.0, 3.0]]), np.array([0, 4]), 5,
+                         {"missing": 0, "non_integer": 0, "out_of_range": 0, "bad_labels": 0},
+                         tag=", a clean data set"),
         *integrity_cases(np.array([[0.0, 255.0, NAN], [1.5, -3.0, INF]]), np.array([0, 7]), 5,
+                         {"missing": 1, "non_integer": 1, "out_of_range": 2, "bad_labels": 1},
                          tag=" (the docstring's example)"),
-        *integrity_cases(np.array([[NAN, NAN, 2.0]]), np.array([1]), 5, tag=", NaN only"),
+        *integrity_cases(np.array([[NAN, NAN, 2.0]]), np.array([1]), 5,
+                         {"missing": 2, "non_integer": 0, "out_of_range": 0, "bad_labels": 0},
+                         tag=", NaN only"),
         *integrity_cases(np.array([[300.5, -INF, 7.25]]), np.array([2.5]), 5,
+                         {"missing": 0, "non_integer": 2, "out_of_range": 2, "bad_labels": 1},
                          tag=", 300.5 is both non-integer and out of range"),
     ],
     "pca_fit": lambda: pca_fit_cases(X_SMALL) + [
         unchanged_case("pca_fit", "does not modify X", [X_SMALL]),
     ],
-    "explained_variance_ratio": lambda: ratio_cases(np.array([6.0, 2.0, 0.0, 0.0])),
+    "explained_variance_ratio": lambda: ratio_cases(np.array([6.0, 2.0, 0.0, 0.0]),
+                                                    np.array([0.75, 0.25, 0.0, 0.0])),
+    # eigenvalues 4, 2, 1, 1: shares 0.5, 0.25, 0.125, 0.125, cumulative 0.5, 0.75,
+    # 0.875, 1 (exact in binary floating point, whatever the order of operations)
     "n_components_for": lambda: [
-        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.7, 2),
+        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.7, 2,
+                          {"gt": 2, "index": 1, "unnormalised": 1}),
         n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.75, 2,
+                          {"gt": 3, "index": 1, "unnormalised": 1},
                           tag=" (cumulative share exactly 0.75 after 2 components)"),
-        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.8, 3),
-        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 1.0, 4),
+        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.8, 3,
+                          {"gt": 3, "index": 2, "unnormalised": 1}),
+        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 1.0, 4,
+                          {"gt": 1, "index": 3, "unnormalised": 1}),
     ],
     "pca_transform": lambda: transform_cases(X_SMALL, X_SMALL, 2) + [
         transform_cases(X_SMALL, X_NEW, 2, tag=", new data centred with the training mean")[0],

@@ -1,4 +1,8 @@
-"""Hidden checks of assignment 1: random data, edge cases and bad input."""
+"""Hidden checks of assignment 1: random data, edge cases and bad input.
+
+Not shipped to students: expected values come from scikit-learn's ``PCA`` and
+from the course's reference implementations in ``fmnist_edu``.
+"""
 
 import numpy as np
 
@@ -27,14 +31,28 @@ def _correlated(rng, n, d):
     return np.round(rng.normal(size=(n, d)) * scales @ basis.T + rng.normal(size=d) * 5, 6)
 
 
+def _shares(y, n_classes):
+    from fmnist_edu import class_distribution
+
+    return class_distribution(y, n_classes)
+
+
+def _report(X, y, n_classes):
+    from fmnist_edu import integrity_report
+
+    return integrity_report(X, y, n_classes)
+
+
 def _class_distribution(rng):
     n = int(rng.integers(20, 80))
     y = rng.integers(0, 5, n)
     y_missing = rng.integers(0, 3, 15)  # classes 3 and 4 never occur
+    y_list = [int(v) for v in rng.integers(0, 2, 7)]
     return (
-        class_distribution_cases(y, 5, tag=", random labels")
-        + class_distribution_cases(y_missing, 5, tag=", classes 3 and 4 absent")
-        + class_distribution_cases(list(rng.integers(0, 2, 7)), 2, tag=", a list of labels")
+        class_distribution_cases(y, 5, _shares(y, 5), tag=", random labels")
+        + class_distribution_cases(y_missing, 5, _shares(y_missing, 5),
+                                   tag=", classes 3 and 4 absent")
+        + class_distribution_cases(y_list, 2, _shares(y_list, 2), tag=", a list of labels")
         + [
             unchanged_case("class_distribution", "does not modify y", [y, 5]),
             raises_case("class_distribution", "ValueError for an empty y",
@@ -62,12 +80,15 @@ def _corrupted(rng):
 
 def _integrity_report(rng):
     X, y = _corrupted(rng)
+    y_int = np.nan_to_num(y, nan=7.0).astype(int)
     X_int = rng.integers(0, 300, (5, 4))  # integer dtype: no NaN possible
+    y_5 = np.array([0, 1, 2, 3, 4])
+    X_nan, y_two = np.full((2, 3), NAN), np.array([0.0, 1.0])
     return (
-        integrity_cases(X, y, 5, tag=", random corrupted pixels and labels")
-        + integrity_cases(X, np.nan_to_num(y, nan=7.0).astype(int), 5, tag=", integer labels")
-        + integrity_cases(X_int, np.array([0, 1, 2, 3, 4]), 5, tag=", integer pixels")
-        + integrity_cases(np.full((2, 3), NAN), np.array([0.0, 1.0]), 5, tag=", all NaN")
+        integrity_cases(X, y, 5, _report(X, y, 5), tag=", random corrupted pixels and labels")
+        + integrity_cases(X, y_int, 5, _report(X, y_int, 5), tag=", integer labels")
+        + integrity_cases(X_int, y_5, 5, _report(X_int, y_5, 5), tag=", integer pixels")
+        + integrity_cases(X_nan, y_two, 5, _report(X_nan, y_two, 5), tag=", all NaN")
         + [unchanged_case("integrity_report", "does not modify X or y", [X, y, 5])]
     )
 
@@ -91,30 +112,49 @@ def _pca_fit(rng):
 
 
 def _explained_variance_ratio(rng):
-    _, _, eigenvalues = sklearn_pca_fit(_correlated(rng, 40, 6))
+    from sklearn.decomposition import PCA
+
+    pca = PCA(svd_solver="full").fit(_correlated(rng, 40, 6))
+    eigenvalues = pca.explained_variance_
     return (
-        ratio_cases(eigenvalues, tag=", eigenvalues of random data")
-        + ratio_cases([5.0, 2.5, 2.5], tag=", a list")
+        ratio_cases(eigenvalues, pca.explained_variance_ratio_,
+                    tag=", eigenvalues of random data (scikit-learn's ratio)")
+        + ratio_cases([5.0, 2.5, 2.5], np.array([0.5, 0.25, 0.25]), tag=", a list")
         + [unchanged_case("explained_variance_ratio", "does not modify eigenvalues",
                           [eigenvalues])]
     )
+
+
+def _bugs(eigenvalues, threshold, expected):
+    """What the common bugs of n_components_for return on these inputs."""
+    values = np.asarray(eigenvalues, dtype=float)
+    ratio = np.cumsum(values) / values.sum()
+    return {
+        "gt": int(np.argmax(ratio > threshold)) + 1,
+        "index": expected - 1,
+        "unnormalised": int(np.argmax(np.cumsum(values) >= threshold)) + 1,
+    }
+
+
+def _k_case(eigenvalues, threshold, expected, tag=""):
+    return n_components_case(eigenvalues, threshold, expected,
+                             _bugs(eigenvalues, threshold, expected), tag=tag)
 
 
 def _n_components_for(rng):
     X = _correlated(rng, 80, 8)
     _, _, eigenvalues = sklearn_pca_fit(X)
     thresholds = [round(float(t), 3) for t in rng.uniform(0.3, 0.97, 3)]
-    cases = [n_components_case(eigenvalues, t, sklearn_n_components(X, t),
-                               tag=", eigenvalues of random data (scikit-learn's k)")
+    cases = [_k_case(eigenvalues, t, sklearn_n_components(X, t),
+                     tag=", eigenvalues of random data (scikit-learn's k)")
              for t in thresholds]
     cases += [
-        n_components_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.5, 1,
-                          tag=" (reached exactly by the first component)"),
-        n_components_case(np.array([8.0, 4.0, 2.0, 1.0, 1.0]), 0.875, 3,
-                          tag=" (cumulative share exactly 0.875 after 3 components)"),
-        n_components_case(np.array([3.0, 1.0, 0.0]), 1.0, 2,
-                          tag=", a zero eigenvalue adds nothing"),
-        n_components_case([6.0, 3.0, 1.0], 0.95, 3, tag=", a list"),
+        _k_case(np.array([4.0, 2.0, 1.0, 1.0]), 0.5, 1,
+                tag=" (reached exactly by the first component)"),
+        _k_case(np.array([8.0, 4.0, 2.0, 1.0, 1.0]), 0.875, 3,
+                tag=" (cumulative share exactly 0.875 after 3 components)"),
+        _k_case(np.array([3.0, 1.0, 0.0]), 1.0, 2, tag=", a zero eigenvalue adds nothing"),
+        _k_case([6.0, 3.0, 1.0], 0.95, 3, tag=", a list"),
         unchanged_case("n_components_for", "does not modify eigenvalues", [eigenvalues, 0.9]),
         property_case("n_components_for", "returns an int", [eigenvalues, 0.9],
                       lambda k, *_: type(k).__name__ in ("int", "int64", "int32"), True,

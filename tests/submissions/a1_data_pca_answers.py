@@ -314,7 +314,7 @@ def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
     if sphere:
         Z = Z / np.sqrt(eigenvalues[:n_components])
     return Z
-''', "the axes are the ROWS of components"),
+''', "pca_transform: sphered projection on 2 axes"),
     ("pca_transform", "no check of n_components", '''
 def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
     Z = (np.asarray(X) - mean) @ components[:n_components].T

@@ -147,11 +147,11 @@ def fit_lenet5(
     n_classes=5,
     val_fraction=0.1,
     seed=0,
-    max_epochs=30,
+    max_epochs=40,
     patience=8,
     batch_size=64,
     lr=3e-3,
-    weight_decay=5e-4,
+    weight_decay=0.05,
     label_smoothing=0.1,
     augment=True,
     device=None,
@@ -175,14 +175,14 @@ def fit_lenet5(
     seed : int, default=0
         Seeds the split, the weight initialisation, the shuffling and the
         augmentation: the same seed gives the same model on the same machine.
-    max_epochs : int, default=30
+    max_epochs : int, default=40
         Length of the one-cycle learning-rate schedule and upper bound on epochs.
     patience : int, default=8
         `EarlyStopping` patience on the validation loss.
     batch_size : int, default=64
     lr : float, default=3e-3
         Peak learning rate of AdamW under the one-cycle schedule.
-    weight_decay : float, default=5e-4
+    weight_decay : float, default=0.05
         AdamW's decoupled weight decay.
     label_smoothing : float, default=0.1
         Label smoothing of the training loss (validation loss is plain
@@ -210,7 +210,8 @@ def fit_lenet5(
         Per epoch lists ``train_loss``, ``val_loss``, ``val_accuracy``,
         ``lr``; and ``best_epoch`` (1-based), ``epochs`` (run),
         ``stopped_early``, ``seconds`` (training wall time), ``input_mean``,
-        ``input_std``, ``n_train``, ``n_val``.
+        ``input_std``, ``n_train``, ``n_val`` and ``params`` (the
+        hyper-parameters above).
     """
     X = check_features(X_train, name="X_train", min_samples=2)
     if X.shape[1] != 784:
@@ -288,11 +289,16 @@ def fit_lenet5(
         input_std=std,
         n_train=int(train_idx.size),
         n_val=int(val_idx.size),
+        params={
+            "val_fraction": val_fraction, "seed": seed, "max_epochs": max_epochs,
+            "patience": patience, "batch_size": batch_size, "lr": lr,
+            "weight_decay": weight_decay, "label_smoothing": label_smoothing, "augment": augment,
+        },
     )
     return model, history
 
 
-def predict_lenet5(model, X, *, batch_size=1000, device=None, return_proba=False):
+def predict_lenet5(model, X, *, batch_size=1000, device=None, return_proba=False, tta=True):
     """Predict labels (and class probabilities) of course arrays with a fitted LeNet-5.
 
     Parameters
@@ -306,6 +312,9 @@ def predict_lenet5(model, X, *, batch_size=1000, device=None, return_proba=False
         Defaults to the device of the model's parameters.
     return_proba : bool, default=False
         Also return the softmax probabilities.
+    tta : bool, default=True
+        Test-time augmentation: average the probabilities of each image and
+        its left-right mirror image (the model was trained on both).
 
     Returns
     -------
@@ -327,8 +336,11 @@ def predict_lenet5(model, X, *, batch_size=1000, device=None, return_proba=False
     chunks = []
     with torch.no_grad():
         for start in range(0, len(images), batch_size):
-            logits = model(images[start : start + batch_size].to(device))
-            chunks.append(torch.softmax(logits, dim=1).cpu())
+            batch = images[start : start + batch_size].to(device)
+            proba = torch.softmax(model(batch), dim=1)
+            if tta:
+                proba = (proba + torch.softmax(model(batch.flip(-1)), dim=1)) / 2
+            chunks.append(proba.cpu())
     model.train(was_training)
     proba = torch.cat(chunks).numpy().astype(np.float64)
     labels = proba.argmax(axis=1)

@@ -299,3 +299,14 @@ def test_fit_lenet5_rejects_bad_input(X, y, match):
 def test_predict_lenet5_needs_a_fitted_model():
     with pytest.raises(ValueError, match="fit_lenet5"):
         predict_lenet5(LeNet5(), np.zeros((2, 784)))
+
+
+def test_predict_lenet5_tta_averages_the_mirror_image():
+    X, y = synthetic_course_arrays(n=40)
+    model, _ = fit_lenet5(X, y, seed=0, **{**FIT_KW, "max_epochs": 1})
+    _, plain = predict_lenet5(model, X, return_proba=True, tta=False)
+    mirrored = X.reshape(-1, 28, 28)[:, :, ::-1].reshape(-1, 784)
+    _, plain_mirror = predict_lenet5(model, mirrored, return_proba=True, tta=False)
+    _, averaged = predict_lenet5(model, X, return_proba=True)
+    np.testing.assert_allclose(averaged, (plain + plain_mirror) / 2, atol=1e-6)
+    assert not np.allclose(averaged, plain, atol=1e-6)

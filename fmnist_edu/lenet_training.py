@@ -6,7 +6,34 @@ together for the study.
 
 Recipe (the defaults of :func:`fit_lenet5`) and why
 ---------------------------------------------------
-RECIPE_PLACEHOLDER
+The study's LeNet-5 reached 0.87 test accuracy; a plain LeNet-5 (tanh,
+average pooling, Adam at 1e-3) about 0.86. This recipe aims at 0.88 or more
+within 3 minutes of training on 2 CPU cores:
+
+1. **Split**: 10% of each class held out (stratified, seeded) for early
+   stopping; the network trains on the other 9,000 images.
+2. **Normalisation**: pixels / 255, then minus the mean and divided by the
+   standard deviation of the training part (two scalars, kept on the model as
+   ``input_mean_`` and ``input_std_``), so the first layer sees centred inputs.
+3. **Model**: `LeNet5` with ReLU and max pooling (61,281 parameters).
+4. **Augmentation**: every batch is mirrored left-right with probability 1/2
+   (a mirrored shirt is still a shirt) and shifted by up to 2 pixels each way
+   (:func:`augment_batch`, tensor indexing, no torchvision). It is the largest
+   single gain: without it the model over-fits after ~15 epochs (seed 0,
+   30 epochs, batch 128: 0.870 without, 0.879 with).
+5. **Optimiser**: AdamW, batch 64, a one-cycle learning-rate schedule
+   (warm-up to 3e-3, cosine decay to ~0) stepped every batch, decoupled weight
+   decay 0.05 and label smoothing 0.1 on the training loss. The annealed end
+   of the schedule gives the best epochs, so `EarlyStopping` (patience 8 on
+   the validation cross-entropy) mostly guards against a bad run, and the best
+   state is restored.
+6. **Budget**: 40 epochs of 9,000 images, about 1.3 s per epoch with 2 threads
+   on a quiet 2-core machine (under a minute in all).
+7. **Prediction**: :func:`predict_lenet5` averages the softmax of each image
+   and of its mirror image (test-time augmentation, ``tta=True``), worth
+   about +0.4 points.
+
+Measured (``benchmarks/bench_lenet.py``): BENCH_PLACEHOLDER
 """
 
 import math
@@ -140,6 +167,31 @@ def _torch_settings(n_threads, deterministic):
         torch.use_deterministic_algorithms(old_deterministic)
 
 
+def _check_fit_input(X_train, y_train, n_classes, val_fraction, time_budget, **positive_ints):
+    """Validate `fit_lenet5`'s arguments; return (X (n, 784) float64, y (n,) int64, n_classes)."""
+    X = check_features(X_train, name="X_train", min_samples=2)
+    if X.shape[1] != 784:
+        raise ValueError(f"X_train must have 784 features (28x28 pixels), got {X.shape[1]}")
+    n_classes = check_n_classes(n_classes)
+    y = check_labels(y_train, n_classes=n_classes, name="y_train")
+    check_same_length(X, y, "X_train", "y_train")
+    if not 0.0 < val_fraction < 1.0:
+        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction!r}")
+    for name, value in positive_ints.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if time_budget is not None and not time_budget > 0:
+        raise ValueError(f"time_budget must be a positive number of seconds or None, got {time_budget!r}")
+    return X, y, n_classes
+
+
+def _normalisation(X):
+    """Mean and standard deviation (two floats) of the pixels of `X` scaled to 0..1."""
+    scaled = X / 255.0
+    std = float(scaled.std())
+    return float(scaled.mean()), (std if std > 0 else 1.0)
+
+
 def fit_lenet5(
     X_train,
     y_train,
@@ -213,30 +265,18 @@ def fit_lenet5(
         ``input_std``, ``n_train``, ``n_val`` and ``params`` (the
         hyper-parameters above).
     """
-    X = check_features(X_train, name="X_train", min_samples=2)
-    if X.shape[1] != 784:
-        raise ValueError(f"X_train must have 784 features (28x28 pixels), got {X.shape[1]}")
-    n_classes = check_n_classes(n_classes)
-    y = check_labels(y_train, n_classes=n_classes, name="y_train")
-    check_same_length(X, y, "X_train", "y_train")
-    if not 0.0 < val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be in (0, 1), got {val_fraction!r}")
-    for name, value in (("max_epochs", max_epochs), ("patience", patience), ("batch_size", batch_size)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    X, y, n_classes = _check_fit_input(X_train, y_train, n_classes, val_fraction, time_budget,
+                                       max_epochs=max_epochs, patience=patience,
+                                       batch_size=batch_size)
     if device is None:
         device = "cuda" if torch.cuda.is_available() else "cpu"
-
-    rng = np.random.default_rng(seed)
-    train_idx, val_idx = _stratified_split(y, val_fraction, rng)
+    train_idx, val_idx = _stratified_split(y, val_fraction, np.random.default_rng(seed))
     if train_idx.size == 0 or val_idx.size == 0:
         raise ValueError(
             f"val_fraction={val_fraction} leaves an empty training or validation part "
             f"of {y.size} samples"
         )
-    scaled = X[train_idx] / 255.0
-    mean, std = float(scaled.mean()), float(scaled.std())
-    std = std if std > 0 else 1.0
+    mean, std = _normalisation(X[train_idx])
     train_images = _to_images(X[train_idx], mean, std)
     val_images = _to_images(X[val_idx], mean, std)
     train_targets = torch.as_tensor(y[train_idx])

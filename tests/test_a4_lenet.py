@@ -310,3 +310,11 @@ def test_predict_lenet5_tta_averages_the_mirror_image():
     _, averaged = predict_lenet5(model, X, return_proba=True)
     np.testing.assert_allclose(averaged, (plain + plain_mirror) / 2, atol=1e-6)
     assert not np.allclose(averaged, plain, atol=1e-6)
+
+
+def test_fit_lenet5_time_budget_stops_after_the_epoch_that_exceeds_it():
+    X, y = synthetic_course_arrays(n=40)
+    _, hist = fit_lenet5(X, y, seed=0, **{**FIT_KW, "max_epochs": 3}, time_budget=1e-9)
+    assert hist["epochs"] == 1
+    with pytest.raises(ValueError, match="time_budget"):
+        fit_lenet5(X, y, **FIT_KW, time_budget=0)

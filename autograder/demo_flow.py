@@ -65,8 +65,11 @@ def run_flow(assignment, workdir, jobs=2, progress=True):
     _say(f"generate_assignment and release_assignment {assignment}")
     run_nbgrader(["generate_assignment", assignment, "--force"], cwd=course)
     run_nbgrader(["release_assignment", assignment, "--force"], cwd=course)
-    for student in ("alice", "bob", "carol", "dave"):
-        run_nbgrader(["db", "student", "add", student], cwd=course)
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
+        for student in ("alice", "bob", "carol", "dave"):
+            gb.update_or_create_student(student)
 
     with open(os.path.join(course, "source", assignment, f"{assignment}.ipynb"), encoding="utf-8") as fh:
         source_nb = json.load(fh)
@@ -81,10 +84,10 @@ def run_flow(assignment, workdir, jobs=2, progress=True):
     _say("alice: fetch_assignment, work, submit")
     run_nbgrader(["fetch_assignment", assignment, f"--course={COURSE_ID}",
                   f"--Exchange.root={exchange}", "--Exchange.path_includes_course=True"], cwd=home, env=env)
-    with open(os.path.join(home, assignment, f"{assignment}.ipynb"), "w", encoding="utf-8") as fh:
+    with open(os.path.join(home, COURSE_ID, assignment, f"{assignment}.ipynb"), "w", encoding="utf-8") as fh:
         json.dump(samples["alice"][0], fh)
-    run_nbgrader(["submit", assignment, f"--course={COURSE_ID}", f"--Exchange.root={exchange}",
-                  "--Exchange.path_includes_course=True"], cwd=home, env=env)
+    run_nbgrader(["submit", assignment, f"--course={COURSE_ID}",
+                  f"--Exchange.root={exchange}", "--Exchange.path_includes_course=True"], cwd=home, env=env)
     _say("collect")
     run_nbgrader(["collect", assignment], cwd=course)
 

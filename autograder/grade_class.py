@@ -27,6 +27,7 @@ import argparse
 import csv
 import json
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -39,7 +40,7 @@ from dataclasses import dataclass, field
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
 from .notebook import is_test, nbgrader_meta
 from .pieces import ASSIGNMENTS
-from .sandbox import Limits, SandboxUnavailable, check_available, open_for_sandbox
+from .sandbox import FIRST_SLOT_UID, Limits, SandboxUnavailable, check_available, open_for_sandbox
 from .trusted import grade_submission
 
 KERNEL_NAME = "fmnist-sandbox"
@@ -86,12 +87,12 @@ def write_kernelspec(folder, limits, readable):
 
 
 def run_nbgrader_autograde(course_dir, assignment, student, jupyter_path, cell_timeout,
-                           notebook_timeout, sandbox=True):
+                           notebook_timeout, sandbox=True, uid=None):
     """Run nbgrader's autograde for one student; return (ok, one-line reason when not)."""
     runtime = tempfile.mkdtemp(prefix=f"kernel-{student[:20]}-")
     open_for_sandbox(runtime)
     env = nbgrader_env({"JUPYTER_RUNTIME_DIR": runtime, "FMNIST_EDU_STUDENT": student,
-                        "PYTHONWARNINGS": "ignore"})
+                        "PYTHONWARNINGS": "ignore", "FMNIST_SANDBOX_UID": str(uid or "")})
     db = os.path.join(os.path.abspath(course_dir), "gradebook.db")
     argv = nbgrader_argv("autograde", assignment, "--student", student,
             "--force", f"--CourseDirectory.db_url=sqlite:///{db}?timeout=120",
@@ -208,8 +209,16 @@ def _note_cell(text):
     return cell
 
 
-def grade_one(course_dir, assignment, student, options, jupyter_path):
+def grade_one(course_dir, assignment, student, options, jupyter_path, uids):
     """Everything for one student; never raises (a failure becomes a note)."""
+    uid = uids.get()
+    try:
+        return _grade_one(course_dir, assignment, student, options, jupyter_path, uid)
+    finally:
+        uids.put(uid)
+
+
+def _grade_one(course_dir, assignment, student, options, jupyter_path, uid):
     start = time.perf_counter()
     result = StudentResult(student)
     problems = []
@@ -217,14 +226,14 @@ def grade_one(course_dir, assignment, student, options, jupyter_path):
         submission, verdicts, notes = grade_submission(
             course_dir, assignment, student, sandbox=options.sandbox, limits=options.limits,
             step_timeout=options.cell_timeout, total_timeout=options.notebook_timeout,
-            readable=options.readable)
+            readable=options.readable, uid=uid)
         problems = submission.problems
         result.notes += notes
         for piece, v in verdicts.items():
             result.scores[piece], result.points[piece], result.messages[piece] = v.score, v.points, v.message
         ok, reason = run_nbgrader_autograde(course_dir, assignment, student, jupyter_path,
                                             options.cell_timeout, options.notebook_timeout,
-                                            sandbox=options.sandbox)
+                                            sandbox=options.sandbox, uid=uid)
         if not ok:
             result.notes.append(reason + "; the trusted grader's scores are used")
         record_in_gradebook(course_dir, assignment, result)
@@ -271,9 +280,12 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
     jupyter_path = write_kernelspec(tempfile.mkdtemp(prefix="fmnist-kernels-"), options.limits,
                                     options.readable)
     results = []
+    uids = queue.Queue()
+    for slot in range(max(1, options.jobs)):
+        uids.put(FIRST_SLOT_UID + slot)
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            futures = {pool.submit(grade_one, course_dir, assignment, s, options, jupyter_path): s
+            futures = {pool.submit(grade_one, course_dir, assignment, s, options, jupyter_path, uids): s
                        for s in students}
             bar = tqdm(as_completed(futures), total=len(futures), desc=f"grading {assignment}",
                        unit="submission", disable=not progress or None, file=sys.stderr)

@@ -21,7 +21,8 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 
-SANDBOX_UID = 65534  # nobody
+SANDBOX_UID = 65534  # nobody: the default
+FIRST_SLOT_UID = 61000  # grading slots run as 61000, 61001, ...: process limits count per uid
 
 
 class SandboxUnavailable(RuntimeError):
@@ -70,7 +71,7 @@ def _python_roots():
     return sorted(r for r in roots if os.path.isdir(r))
 
 
-def wrap(argv, writable, limits, readable=(), cwd=None, env=None):
+def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
     """The command line that runs `argv` in the sandbox.
 
     Parameters
@@ -84,7 +85,11 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None):
         Further folders bound read-only (the data folder).
     cwd : str, optional
         Working directory inside (one of `writable`).
+    uid : int, optional
+        The unprivileged uid to run as (default: nobody). Give parallel
+        sandboxes different uids: the process limit counts per uid.
     """
+    uid = SANDBOX_UID if uid is None else int(uid)
     cmd = ["bwrap", "--die-with-parent", "--new-session",
            "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
            "--hostname", "sandbox",
@@ -117,7 +122,7 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None):
     cmd += ["prlimit", f"--as={limits.memory_mb * mb}", f"--nproc={limits.processes}",
             f"--fsize={limits.file_mb * mb}", f"--cpu={limits.cpu_seconds}",
             f"--nofile={limits.open_files}", "--core=0",
-            "setpriv", f"--reuid={SANDBOX_UID}", f"--regid={SANDBOX_UID}", "--clear-groups",
+            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
             "--no-new-privs", "--"]
     return cmd + list(argv)
 
@@ -174,7 +179,7 @@ def kernel_main(connection_file):
         env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
     argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy],
                 writable=[runtime, workdir], readable=readable, limits=limits,
-                cwd=workdir, env=env)
+                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None)
     os.execvp(argv[0], argv)
 
 

@@ -107,7 +107,7 @@ def read_submission(path, assignment, student):
 
 
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,
-                  total_timeout=600.0, sandbox=True, readable=(), max_restarts=6):
+                  total_timeout=600.0, sandbox=True, readable=(), max_restarts=6, uid=None):
     """Run cells and cases in the sandboxed worker; return {step: record} and notes.
 
     A step that produces no record within `step_timeout` seconds, or during
@@ -127,7 +127,7 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
         if sandbox:
             open_for_sandbox(workdir)
             argv = wrap(argv, writable=[workdir], readable=readable, limits=limits, cwd=workdir,
-                        env={"FMNIST_EDU_STUDENT": student})
+                        env={"FMNIST_EDU_STUDENT": student}, uid=uid)
         proc = subprocess.Popen(argv, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                 stdin=subprocess.DEVNULL, start_new_session=True)
         finished, current = _read_records(proc, records, step_timeout, deadline)
@@ -261,7 +261,7 @@ def judge(assignment, seed, records, submission, points):
 
 
 def grade_submission(course_dir, assignment, student, notebook_path=None, sandbox=True,
-                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=()):
+                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None):
     """The trusted verdict of one submission: (Submission, {piece: PieceVerdict}, notes)."""
     source_path = os.path.join(course_dir, "source", assignment, f"{assignment}.ipynb")
     given, points = source_cells(source_path)
@@ -277,6 +277,6 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
         with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as workdir:
             records, notes = run_in_worker(assignment, student, seed, cells, workdir, limits=limits,
                                            step_timeout=step_timeout, total_timeout=total_timeout,
-                                           sandbox=sandbox, readable=readable)
+                                           sandbox=sandbox, readable=readable, uid=uid)
     verdicts = judge(assignment, seed, records, submission, points)
     return submission, verdicts, notes

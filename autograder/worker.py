@@ -33,6 +33,28 @@ _flush = sys.stdout.flush
 _real_stdout = sys.stdout
 
 
+class BoundedSink(io.TextIOBase):
+    """A text stream that keeps the first `limit` characters and drops the rest."""
+
+    def __init__(self, limit=1 << 20):
+        super().__init__()
+        self.limit, self.kept = limit, []
+        self.size = 0
+
+    def writable(self):
+        return True
+
+    def write(self, text):
+        text = str(text)
+        if self.size < self.limit:
+            self.kept.append(text[: self.limit - self.size])
+        self.size += len(text)
+        return len(text)
+
+    def clear(self):
+        self.kept, self.size = [], 0
+
+
 def emit(record):
     """Write one JSON line to the real stdout, whatever the student did to sys.stdout."""
     _write(json.dumps(record) + "\n")
@@ -67,7 +89,7 @@ def run_job(job):
         visible, hidden = all_cases(piece, job["seed"])
         cases[piece] = visible + hidden
     namespace = {"__name__": "__main__", "__builtins__": __builtins__}
-    sink = io.StringIO()
+    sink = BoundedSink()
     for grade_id, source in job["cells"]:
         step = f"cell:{grade_id}"
         if step in skip:
@@ -83,8 +105,7 @@ def run_job(job):
             emit({"step": step, "ok": True})
         except BaseException as exc:  # noqa: B902 - the student's cell may raise anything
             emit({"step": step, "ok": False, "error": describe_exception(exc)["__error__"]})
-        sink.seek(0)
-        sink.truncate()
+        sink.clear()
     for piece in pieces:
         answer = namespace.get(piece)
         for i, case in enumerate(cases[piece]):
@@ -98,8 +119,7 @@ def run_job(job):
             else:
                 with _quiet(sink), isolated(piece, answer):
                     result = call_answer(case, answer)
-            sink.seek(0)
-            sink.truncate()
+            sink.clear()
             try:
                 text = dumps(result)
             except Exception as exc:

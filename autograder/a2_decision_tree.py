@@ -93,39 +93,57 @@ def entropy_cases():
 
 
 def _hint_information_gain(expected, got, inputs):
-    if not isinstance(got, (int, float)):
-        return None
-    y, y_left, y_right = (np.asarray(a) for a in inputs["args"])
-    if len(y_left) != len(y_right):
-        return ("weight each child's impurity by its share of the samples: "
-                "n_left/n * impurity(y_left) + n_right/n * impurity(y_right)")
-    if abs(got + expected) < 1e-9 and expected != 0:
+    if isinstance(got, (int, float)) and expected != 0 and abs(got + expected) < 1e-9:
         return "the sign is flipped: the gain is the parent's impurity minus the children's"
     return None
 
 
+WEIGHTS = ("weight each child's impurity by its share of the samples: "
+           "n_left/n * impurity(y_left) + n_right/n * impurity(y_right)")
+CRITERION = "criterion='entropy' must use your entropy, not gini"
+
+
+def _known_wrong(*pairs):
+    """A hint for the values that known bugs give on one hand-made case: (value, hint) pairs."""
+    def hint(expected, got, inputs):
+        if isinstance(got, (int, float)):
+            for value, text in pairs:
+                if abs(got - value) < 1e-9:
+                    return text
+        return _hint_information_gain(expected, got, inputs)
+
+    return hint
+
+
 def information_gain_cases():
     """Hand-computed gains, gini and entropy."""
-    def case(label, args, value, criterion=None):
+    def case(label, args, value, criterion=None, hint=_hint_information_gain):
         kwargs = {} if criterion is None else {"criterion": criterion}
         return function_case("information_gain", label,
                              [np.array(a, dtype=np.int64) for a in args], value, SCALAR,
-                             kwargs=kwargs, hint=_hint_information_gain)
+                             kwargs=kwargs, hint=hint)
 
     halves = ([0, 0, 1, 1], [0, 0], [1, 1])
     uneven = ([0, 0, 0, 1, 1, 1], [0, 0, 0, 1], [1, 1])
+    entropy_of_left = 0.8112781244591328  # entropy of [0, 0, 0, 1]
     return [
         # parent 0.5, both children pure
         case("a perfect split of two equal classes", halves, 0.5),
-        # parent 1 bit, both children pure
-        case("a perfect split, entropy", halves, 1.0, criterion="entropy"),
+        # parent 1 bit, both children pure (gini would give 0.5)
+        case("a perfect split, entropy", halves, 1.0, criterion="entropy",
+             hint=_known_wrong((0.5, CRITERION))),
         # parent 0.5; left gini 0.375 weighted 4/6, right pure: 0.5 - 0.25
-        case("children of different sizes are weighted by their share", uneven, 0.25),
-        # parent 1 bit; left 0.8112781244591328 weighted 4/6
+        # (unweighted: 0.5 - 0.375/2; weights swapped: 0.5 - 2/6 * 0.375)
+        case("children of different sizes are weighted by their share", uneven, 0.25,
+             hint=_known_wrong((0.3125, WEIGHTS), (0.375, WEIGHTS))),
+        # parent 1 bit; left 0.8112781244591328 weighted 4/6 (gini would give 0.25)
         case("children of different sizes, entropy", uneven,
-             1.0 - 4 / 6 * 0.8112781244591328, criterion="entropy"),
-        # nothing moves: the gain is 0
-        case("an empty child: gain 0", ([0, 1, 1], [], [0, 1, 1]), 0.0),
+             1.0 - 4 / 6 * entropy_of_left, criterion="entropy",
+             hint=_known_wrong((0.25, CRITERION), (1.0 - entropy_of_left / 2, WEIGHTS),
+                               (1.0 - 2 / 6 * entropy_of_left, WEIGHTS))),
+        # nothing moves: the gain is 0 (unweighted: 4/9 - 4/9 / 2; weights swapped: 4/9)
+        case("an empty child: gain 0", ([0, 1, 1], [], [0, 1, 1]), 0.0,
+             hint=_known_wrong((2 / 9, WEIGHTS), (4 / 9, WEIGHTS))),
         unchanged_case("information_gain", "does not modify its inputs",
                        [np.array([0, 1, 1]), np.array([0]), np.array([1, 1])]),
     ]
@@ -269,22 +287,27 @@ def smallest_leaf(node, X):
     return min(counts.values())
 
 
-def structure_problem(node, _level=0):
-    """'ok' when every node is a leaf (feature None) or has feature, threshold and two children."""
+def structure_problem(node, n_classes, _level=0):
+    """'ok' when every node is a leaf (feature None) or has feature, threshold and two children,
+    and every node's class_probs has one share per class."""
     if _level > 500:
         return "the tree is deeper than 500 levels (or has a cycle)"
     missing = [name for name in ("feature", "threshold", "left", "right", "majority_class",
                                  "class_probs") if not hasattr(node, name)]
     if missing:
         return f"a node of root_ has no attribute {', '.join(missing)}: build the tree from Node objects"
+    probs = np.asarray(node.class_probs, dtype=float).ravel() if node.class_probs is not None else None
+    if probs is None or len(probs) != n_classes:
+        return (f"a node's class_probs is {node.class_probs!r}; every node needs one share per "
+                f"class of classes_ ({n_classes}), 0.0 for a class absent from the node")
     if node.feature is None:
         if node.left is not None or node.right is not None:
             return "a leaf (feature None) has children"
         return "ok"
     if node.threshold is None or node.left is None or node.right is None:
         return f"a node splitting on feature {node.feature} lacks its threshold or a child"
-    left = structure_problem(node.left, _level + 1)
-    return left if left != "ok" else structure_problem(node.right, _level + 1)
+    left = structure_problem(node.left, n_classes, _level + 1)
+    return left if left != "ok" else structure_problem(node.right, n_classes, _level + 1)
 
 
 def _tree_run(answer, params, X, y, X_test, want):
@@ -307,7 +330,7 @@ def _tree_run(answer, params, X, y, X_test, want):
     if "min_leaf" in want:
         out["min_leaf"] = smallest_leaf(model.root_, X)
     if "structure" in want:
-        out["structure"] = structure_problem(model.root_)
+        out["structure"] = structure_problem(model.root_, len(model.classes_))
     if "unchanged" in want:
         out["unchanged"] = bool(np.array_equal(X_fit, X) and np.array_equal(y_fit, y)
                                 and np.array_equal(X_new, X_test))
@@ -387,7 +410,11 @@ def _grid_run(answer, X, y, grid):
     from sklearn.model_selection import GridSearchCV
 
     params = {"criterion": "entropy", "max_depth": 3, "min_samples_leaf": 2}
-    copied = clone(answer(**params)).get_params()
+    try:
+        copied = clone(answer(**params)).get_params()
+    except Exception as exc:  # say so in the comparison, where the hint can explain it
+        failed = f"clone failed: {type(exc).__name__}: {exc}"
+        return {"clone_params": failed, "best_params": failed, "mean_test_score": failed}
     search = GridSearchCV(answer(), copy.deepcopy(grid), cv=3, error_score="raise")
     search.fit(X.copy(), y.copy())
     return {"clone_params": {k: copied.get(k) for k in params},
@@ -477,7 +504,7 @@ def tree_cases():
                   ["pred"], "fit/predict", PRED),
         tree_case("predict_proba equals scikit-learn's; rows sum to 1", {}, X, y, X_test,
                   ["proba"], "predict_proba", PROBA),
-        tree_case("predict_proba columns follow classes_ [3, 7]", {"max_depth": 2}, X2, labels,
+        tree_case("predict_proba columns follow classes_ [3, 7]", {}, X2, labels,
                   with_test_points(X2), ["proba"], "predict_proba", PROBA),
         tree_case("predict_proba of a 1:1 leaf is [0.5, 0.5]", {}, X_tie, y_tie,
                   np.array([[1.0], [2.0]]), ["proba"], "predict_proba", PROBA),

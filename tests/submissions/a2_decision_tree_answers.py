@@ -166,10 +166,9 @@ BUGGY = [
      "children of different sizes are weighted"),
     ("information_gain", "criterion ignored (always gini)",
      _edit(INFORMATION_GAIN, 'impurity = gini if criterion == "gini" else entropy', "impurity = gini"),
-     "a perfect split, entropy"),
+     "must use your entropy, not gini"),
     ("information_gain", "children minus parent",
-     _edit(INFORMATION_GAIN, "return impurity(y) - (", "return -impurity(y) + (")
-     .replace("+ len(y_right) / n * impurity(y_right))", "+ len(y_right) / n * impurity(y_right))"),
+     _edit(INFORMATION_GAIN, "return impurity(y) - (", "return -impurity(y) + ("),
      "the sign is flipped"),
     # --- best_split
     ("best_split", "threshold at the lower value instead of the midpoint",
@@ -211,7 +210,7 @@ BUGGY = [
            "_, counts = np.unique(y, return_counts=True)")
      .replace("majority_class=self.classes_[np.argmax(counts)]",
               "majority_class=np.unique(y)[np.argmax(counts)]"),
-     "predict_proba"),
+     "every node needs one share per class"),
     ("DecisionTreeClassifier", "majority by Counter.most_common (ties to the first seen)",
      _edit(TREE, "    def predict(self, X):\n        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]\n",
            "    def predict(self, X):\n"

@@ -86,7 +86,7 @@ def run_flow(assignment, workdir, jobs=2, progress=True):
                   f"--Exchange.root={exchange}", "--Exchange.path_includes_course=True"], cwd=home, env=env)
     with open(os.path.join(home, COURSE_ID, assignment, f"{assignment}.ipynb"), "w", encoding="utf-8") as fh:
         json.dump(samples["alice"][0], fh)
-    run_nbgrader(["submit", assignment, f"--course={COURSE_ID}",
+    run_nbgrader(["submit", assignment, "--student=alice", f"--course={COURSE_ID}",
                   f"--Exchange.root={exchange}", "--Exchange.path_includes_course=True"], cwd=home, env=env)
     _say("collect")
     run_nbgrader(["collect", assignment], cwd=course)
@@ -119,7 +119,8 @@ def run_flow(assignment, workdir, jobs=2, progress=True):
     _say("generate_feedback, release_feedback, fetch_feedback (alice)")
     run_nbgrader(["generate_feedback", assignment, "--force"], cwd=course)
     run_nbgrader(["release_feedback", assignment], cwd=course)
-    run_nbgrader(["fetch_feedback", assignment, f"--course={COURSE_ID}", f"--Exchange.root={exchange}",
+    run_nbgrader(["fetch_feedback", assignment, "--student=alice", f"--course={COURSE_ID}",
+                  f"--Exchange.root={exchange}",
                   "--Exchange.path_includes_course=True"], cwd=home, env=env)
 
     _say("export")

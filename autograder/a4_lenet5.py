@@ -188,10 +188,11 @@ def make_probe(weight, bias):
 
 
 def make_batches(X, y, batch_size):
-    """A list of (inputs, targets) tensors; the last batch may be smaller."""
+    """A DataLoader of (inputs, targets) in order; the last batch may be smaller."""
     torch = _torch()
-    return [(torch.as_tensor(X[i:i + batch_size]), torch.as_tensor(y[i:i + batch_size]))
-            for i in range(0, len(y), batch_size)]
+    from torch.utils.data import DataLoader, TensorDataset
+
+    return DataLoader(TensorDataset(torch.as_tensor(X), torch.as_tensor(y)), batch_size=batch_size)
 
 
 def make_recording_sgd(params, lr):

@@ -70,6 +70,14 @@ def test_correct_answers_score_full(correct_results):
         assert score == pytest.approx(1.0), f"{piece}: {message}"
 
 
+@pytest.mark.parametrize("piece,variant,source", answers.CORRECT_VARIANTS,
+                         ids=[f"{p}-{v}" for p, v, _ in answers.CORRECT_VARIANTS])
+def test_other_correct_answers_score_full(piece, variant, source):
+    assert source != answers.CORRECT[piece]
+    score, message = grade_namespace(AID, build_namespace((piece, source)), student="tester")[piece]
+    assert score == pytest.approx(1.0), f"{variant}: {message}"
+
+
 def test_every_piece_has_three_buggy_answers():
     for piece in ASSIGNMENTS[AID]:
         assert sum(1 for p, *_ in answers.BUGGY if p == piece) >= 3, piece

@@ -74,6 +74,31 @@ class EarlyStopping:
         return self.counter >= self.patience
 '''
 
+# other correct ways of writing a piece: they must score full too
+CORRECT_VARIANTS = [
+    ("train_epoch", "divides by len(loader.dataset)",
+     TRAIN_EPOCH.replace("return total / count", "return total / len(loader.dataset)")),
+    ("LeNet5", "tanh and average pooling in nn.Sequential blocks", '''
+class LeNet5(nn.Module):
+    def __init__(self, n_classes=5):
+        super().__init__()
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 6, 5, padding=2), nn.Tanh(), nn.AvgPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.Tanh(), nn.AvgPool2d(2),
+        )
+        self.classifier = nn.Sequential(
+            nn.Flatten(), nn.Linear(400, 120), nn.Tanh(), nn.Linear(120, 84), nn.Tanh(),
+            nn.Linear(84, n_classes),
+        )
+
+    def forward(self, x):
+        return self.classifier(self.features(x))
+'''),
+    ("EarlyStopping", "stores a state_dict of cloned tensors",
+     EARLY_STOPPING.replace("copy.deepcopy(model.state_dict())",
+                            "{k: v.detach().clone() for k, v in model.state_dict().items()}")),
+]
+
 CORRECT = {
     "LeNet5": LENET5,
     "train_epoch": TRAIN_EPOCH,
@@ -121,6 +146,8 @@ def train_epoch(model, loader, optimizer, loss_fn, device="cpu"):
      TRAIN_EPOCH.replace("        optimizer.zero_grad()\n", ""), "optimizer.zero_grad()"),
     ("train_epoch", "forgot optimizer.step()",
      TRAIN_EPOCH.replace("        optimizer.step()\n", ""), "number of optimizer.step() calls"),
+    ("train_epoch", "divides by the number of batches",
+     TRAIN_EPOCH.replace("return total / count", "return total / len(loader)"), "mean_loss"),
     ("train_epoch", "returns the summed loss, not the mean",
      TRAIN_EPOCH.replace("return total / count", "return total"), "mean_loss"),
     # --- evaluate

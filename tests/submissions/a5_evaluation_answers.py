@@ -51,6 +51,34 @@ def precision_recall_f1(y_true, y_pred, n_classes):
     return precision, recall, f1
 '''
 
+# other correct ways of writing a piece: they must score full too
+CORRECT_VARIANTS = [
+    ("accuracy", "counts with a loop over zip", '''
+def accuracy(y_true, y_pred):
+    if len(y_true) != len(y_pred):
+        raise ValueError("y_true and y_pred must have the same length")
+    return sum(int(t == p) for t, p in zip(y_true, y_pred)) / len(y_true)
+'''),
+    ("confusion_matrix", "np.add.at on int64", CONFUSION_MATRIX.replace(
+        """    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    for t, p in zip(y_true, y_pred):
+        matrix[t, p] += 1
+""", """    matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
+    np.add.at(matrix, (y_true, y_pred), 1)
+""")),
+    ("precision_recall_f1", "F1 as 2 TP / (2 TP + FP + FN) from the confusion matrix", '''
+def precision_recall_f1(y_true, y_pred, n_classes):
+    cm = confusion_matrix(y_true, y_pred, n_classes)
+    tp = np.diag(cm).astype(float)
+    col, row = cm.sum(axis=0), cm.sum(axis=1)
+    precision = np.where(col > 0, tp / np.maximum(col, 1), 0.0)
+    recall = np.where(row > 0, tp / np.maximum(row, 1), 0.0)
+    denominator = col + row
+    f1 = np.where(denominator > 0, 2 * tp / np.maximum(denominator, 1), 0.0)
+    return precision, recall, f1
+'''),
+]
+
 CORRECT = {
     "accuracy": ACCURACY,
     "confusion_matrix": CONFUSION_MATRIX,

@@ -35,6 +35,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 COURSE = os.path.join(os.path.dirname(HERE), "course")
 COURSE_ID = "fmnist-edu"
 TIMESTAMP = "2026-11-20 17:00:00.000000 UTC"
+# how the LMS names each downloaded file: <student>_attempt_<time>_<notebook>.ipynb
+LMS_NAMES = r"(?P<student_id>[^_]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>.+)"
 
 
 def _say(message):
@@ -96,10 +98,11 @@ def run_flow(assignment, workdir, jobs=2, progress=True):
     archive = os.path.join(course, "downloaded", assignment, "archive")
     os.makedirs(archive)
     for student in ("bob", "carol"):
-        name = f"{assignment}_{student}_attempt_2026-11-20-17-00-00_{assignment}.ipynb"
+        name = f"{student}_attempt_2026-11-20-17-00-00_{assignment}.ipynb"  # an LMS's naming
         with zipfile.ZipFile(os.path.join(archive, f"{student}.zip"), "w") as zf:
             zf.writestr(name, json.dumps(samples[student][0]))
-    run_nbgrader(["zip_collect", assignment, "--force"], cwd=course)
+    run_nbgrader(["zip_collect", assignment, "--force", f"--FileNameCollectorPlugin.named_regexp={LMS_NAMES}"],
+                 cwd=course)
 
     # dave: placed in submitted/ by hand
     _say("dave: placed in submitted/")

@@ -91,15 +91,21 @@ def isolated(piece, answer):
         return
     import fmnist_edu
 
-    saved = {}
+    saved, missing = {}, []
     for other in ASSIGNMENTS[PIECE_ASSIGNMENT[piece]]:
-        if other != piece and other in namespace:
+        if other == piece:
+            continue
+        if other in namespace:
             saved[other] = namespace[other]
-            namespace[other] = getattr(fmnist_edu, other)
+        else:
+            missing.append(other)  # a piece that is not defined at all: the reference stands in
+        namespace[other] = getattr(fmnist_edu, other)
     try:
         yield
     finally:
         namespace.update(saved)
+        for other in missing:
+            namespace.pop(other, None)
 
 
 def grade(piece, answer, points, student=None):

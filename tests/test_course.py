@@ -78,6 +78,9 @@ def test_what_students_get_imports_no_answer(assignment):
             if not name.endswith(".py"):
                 continue
             tree = ast.parse(open(os.path.join(root, name), encoding="utf-8").read())
+            guarded = {id(n) for t in ast.walk(tree) if isinstance(t, ast.Try)
+                       and any(getattr(h.type, "id", "") == "ImportError" for h in t.handlers)
+                       for n in ast.walk(ast.Module(body=t.body, type_ignores=[]))}
             for node in ast.walk(tree):
                 modules = []
                 if isinstance(node, ast.Import):
@@ -85,6 +88,9 @@ def test_what_students_get_imports_no_answer(assignment):
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     modules = [node.module]
                 for module in modules:
+                    # the grader's isolation, imported only where the instructor grades
+                    if module == "autograder.hidden" and id(node) in guarded:
+                        continue
                     assert not module.startswith(("fmnist_edu", "autograder")), \
                         f"{os.path.join(root, name)} imports {module}"
 

@@ -41,8 +41,8 @@ def to_plain(value, _depth=0):
         return value
     if isinstance(value, _NUMPY_SCALARS) and kind.__module__ == "numpy":
         return value.item()
-    if kind is np.ndarray:
-        return _plain_array(value)
+    if isinstance(value, np.ndarray):  # subclasses too: copied into a base-class array
+        return _plain_array(np.asarray(value).view(np.ndarray))
     if kind in (list, tuple):
         return [to_plain(item, _depth + 1) for item in value]
     if kind is dict:

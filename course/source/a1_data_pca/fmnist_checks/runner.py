@@ -69,7 +69,23 @@ def check(piece, answer):
     banned = reference_use(piece, answer)
     if banned:
         raise CheckFailed(banned)
-    ok, text = summarise(piece, quietly_run(visible_cases(piece), answer), "visible")
+    with _isolated_when_grading(piece, answer):
+        outcomes = quietly_run(visible_cases(piece), answer)
+    ok, text = summarise(piece, outcomes, "visible")
     if not ok:
         raise CheckFailed(text)
     print(text)
+
+
+def _isolated_when_grading(piece, answer):
+    """Where the instructor's grader is installed, check the piece as ``grade`` does.
+
+    The assignment's other pieces are then the references, so a test cell's
+    visible check does not fail (and zero the cell) for another piece's bug. On
+    a student's machine (no grader) the checks use the student's own pieces.
+    """
+    try:
+        from autograder.hidden import isolated  # only where the instructor grades
+    except ImportError:
+        return contextlib.nullcontext()
+    return isolated(piece, answer)

@@ -298,15 +298,15 @@ def _share_log2_share(share):
 class _FitData:
     """What `_grow` reads while fitting: the data prepared once per fit."""
 
-    def __init__(self, X, y_index, n_classes, max_depth, min_samples_leaf, criterion):
+    def __init__(self, X, y_index, classes, max_depth, min_samples_leaf, criterion):
         self.X_by_feature = np.ascontiguousarray(X.T)  # (n_features, n_samples) float32
         self.X_flat = self.X_by_feature.ravel()
         self.n_samples = X.shape[0]
         # X_flat[rows + row_offsets] gathers X_by_feature row by row
         self.row_offsets = (np.arange(X.shape[1]) * X.shape[0])[:, None]
         self.y_index = y_index.astype(np.intp)  # (n_samples,) in 0..n_classes-1
-        self.one_hot = np.eye(n_classes)  # row k: one-hot of class k, float64
-        self.n_classes = n_classes
+        self.n_classes = len(classes)
+        self.class_labels = classes.tolist()  # plain Python labels for the nodes
         self.max_depth = max_depth
         self.min_samples_leaf = min_samples_leaf
         self.criterion = criterion
@@ -392,7 +392,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         self.n_classes_ = len(self.classes_)
-        data = _FitData(X, y_index, self.n_classes_,
+        data = _FitData(X, y_index, self.classes_,
                         np.inf if max_depth is None else max_depth,
                         min_samples_leaf, criterion)
         # presort once: row f lists the samples in increasing order of feature f
@@ -421,7 +421,7 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         """
         n_node = rows.shape[1]
         counts = np.bincount(data.y_index[rows[0]], minlength=data.n_classes)
-        node = Node(majority_class=self.classes_[np.argmax(counts)],
+        node = Node(majority_class=data.class_labels[int(np.argmax(counts))],
                     class_probs=counts / n_node)
         if (depth >= data.max_depth or n_node < 2 * data.min_samples_leaf
                 or np.count_nonzero(counts) <= 1):
@@ -450,16 +450,37 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
         tuple or None
             ``(feature, threshold, left_rows, right_rows)``, each child's rows
             still sorted per feature, or None when no split is allowed.
+        """
+        scores = self._split_scores(rows, counts, data)
+        if scores is None:
+            return None
+        proxy, values, low = scores
+        # first maximum in row-major order: lowest feature, then lowest threshold
+        feature, cut = np.unravel_index(int(np.argmax(proxy)), proxy.shape)
+        feature, n_left = int(feature), int(cut) + low
+        return (feature, self._threshold(values, feature, n_left)
+                ) + self._partition(rows, feature, n_left, data)
 
-        Notes
-        -----
+    @staticmethod
+    def _split_scores(rows, counts, data):
+        """Score every candidate split of one node as scikit-learn does.
+
         The candidates are those of :func:`best_split` on the float32 values
-        (values within 1e-7 tie, as in scikit-learn), ranked by
+        (values within 1e-7 tie, as in scikit-learn), scored by
         scikit-learn's proxy ``-n_right * impurity_right - n_left *
         impurity_left`` computed with scikit-learn's floating-point
         operations, so that equal inputs give bit-equal scores.
+
+        Returns
+        -------
+        tuple or None
+            ``(proxy, values, low)``: proxy of shape (n_features, n_cuts),
+            -inf where the cut is not a candidate, column j leaving
+            ``low + j`` samples on the left; values, the node's sorted float32
+            feature values (n_features, >= low + n_cuts); None when no cut
+            is a candidate.
         """
-        n_features, n_node = rows.shape
+        n_node = rows.shape[1]
         low, high = data.min_samples_leaf, n_node - data.min_samples_leaf  # left sizes
         values = data.X_flat[rows[:, : high + 1] + data.row_offsets]  # (n_features, high + 1)
         # a cut leaving p samples on the left is a candidate if values p-1, p differ
@@ -489,16 +510,23 @@ class DecisionTreeClassifier(ClassifierMixin, BaseEstimator):
                 impurity_r -= _share_log2_share((counts[k] - left) / n_r)
         proxy = -n_r * impurity_r - n_l * impurity_l
         proxy[~candidate] = -np.inf
-        # first maximum in row-major order: lowest feature, then lowest threshold
-        feature, cut = np.unravel_index(int(np.argmax(proxy)), proxy.shape)
-        feature, p = int(feature), int(cut) + low
-        threshold = float(np.float64(values[feature, p - 1]) / 2.0
-                          + np.float64(values[feature, p]) / 2.0)
+        return proxy, values, low
+
+    @staticmethod
+    def _threshold(values, feature, n_left):
+        """Halfway between the float32 values either side of the cut, in float64."""
+        return float(np.float64(values[feature, n_left - 1]) / 2.0
+                     + np.float64(values[feature, n_left]) / 2.0)
+
+    @staticmethod
+    def _partition(rows, feature, n_left, data):
+        """Rows of the two children (each still sorted per feature)."""
+        n_features, n_node = rows.shape
         goes_left = np.zeros(data.n_samples, dtype=bool)
-        goes_left[rows[feature, :p]] = True
+        goes_left[rows[feature, :n_left]] = True
         mask = goes_left[rows]
-        return (feature, threshold, rows[mask].reshape(n_features, p),
-                rows[~mask].reshape(n_features, n_node - p))
+        return (rows[mask].reshape(n_features, n_left),
+                rows[~mask].reshape(n_features, n_node - n_left))
 
     def predict_proba(self, X):
         """Class probabilities: the training class shares of each sample's leaf.

@@ -72,7 +72,8 @@ def write_kernelspec(folder, limits, readable):
     spec_dir = os.path.join(folder, "kernels", KERNEL_NAME)
     os.makedirs(spec_dir, exist_ok=True)
     spec = {
-        "argv": [sys.executable, "-m", "autograder.sandbox", "kernel", "{connection_file}"],
+        # -I: the kernel starts in the student's folder, which must not shadow our modules
+        "argv": [sys.executable, "-I", "-m", "autograder.sandbox", "kernel", "{connection_file}"],
         "display_name": "Python 3 (fmnist-edu grading sandbox)",
         "language": "python",
         "env": {

@@ -123,7 +123,7 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
         job_path = os.path.join(workdir, ".job.json")
         with open(job_path, "w", encoding="utf-8") as fh:
             json.dump(job, fh)
-        argv = [sys.executable, "-m", "autograder.worker", job_path]
+        argv = [sys.executable, "-I", "-m", "autograder.worker", job_path]
         if sandbox:
             open_for_sandbox(workdir)
             argv = wrap(argv, writable=[workdir], readable=readable, limits=limits, cwd=workdir,

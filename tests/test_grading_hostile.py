@@ -98,7 +98,7 @@ def _apply(op, nb, release_nb, solved, folder, course):
         path = os.path.join(folder, arg[0])
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as fh:
-            fh.write(arg[1])
+            fh.write(arg[1].replace("{COURSE}", course))
         return nb, name
     raise ValueError(kind)
 
@@ -190,6 +190,7 @@ def test_the_trusted_verdict_overrides_a_fooled_kernel(graded):
 def test_nothing_outside_a_submission_was_touched(graded):
     course, _, before = graded
     assert not os.path.exists(os.path.join(course, "pwned.txt"))
+    assert not os.path.exists(os.path.join(course, "pwned_root.txt"))
     for student, digest in before.items():
         assert _digest(os.path.join(course, "submitted", student)) == digest, student
 

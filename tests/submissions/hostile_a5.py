@@ -160,3 +160,8 @@ CORPUS["fake_autograder_wrong"] = (
     [("answers", {"accuracy": WRONG_ACCURACY}),
      ("extra_file", ("autograder/hidden/__init__.py", "def grade(*a, **k):\n    return None\n"))],
     NO_ACCURACY)
+CORPUS["shadow_grader"] = (
+    "ships autograder/ beside the notebook, hoping the grader's own code imports it as root",
+    ("extra_file", ("autograder/__init__.py",
+                    "open('{COURSE}/pwned_root.txt', 'w').write('ran as the grader')\n")),
+    ALL)

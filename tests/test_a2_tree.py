@@ -495,3 +495,18 @@ def test_grid_search_rejects_bad_grid():
         grid_search_tree(X, y, criteria="gini", progress=False)
     with pytest.raises(ValueError, match="min_samples_leaf"):
         grid_search_tree(X, y, min_samples_leafs=[0], progress=False)
+
+
+@pytest.mark.parametrize("random_state", [0, 3])
+def test_fast_grid_search_replays_sklearn_random_state(random_state):
+    """With random_state, the table is GridSearchCV's over scikit-learn's tree, ties included."""
+    X, y = _blobs(6, n_samples=150)
+    X[:4] = X[4]  # duplicated samples: nodes with constant features
+    fast = grid_search_tree(X, y, cv=3, n_jobs=1, progress=False, random_state=random_state,
+                            **GRID)
+    theirs = sklearn_grid_search(X, y, cv=3, n_jobs=1,
+                                 estimator=SklearnTree(random_state=random_state), **GRID)
+    np.testing.assert_array_equal(fast["split_test_scores"], theirs["split_test_scores"])
+    assert fast["best_params"] == theirs["best_params"]
+    ours = grid_search_tree(X, y, cv=3, n_jobs=1, progress=False, **GRID)
+    assert not np.array_equal(ours["split_test_scores"], theirs["split_test_scores"])  # ties

@@ -185,6 +185,8 @@ def metrics_markdown(models, study_accuracy=None):
 
 
 STUDY_ACCURACY = {"decision_tree": 0.76, "neural_network": 0.84, "lenet5": 0.87}
+MODEL_TITLES = {"decision_tree": "decision tree", "neural_network": "feed-forward network",
+                "lenet5": "LeNet-5"}
 
 
 def run_study(out_dir, data_dir=None, quick=False, seed=0, n_jobs=2):
@@ -268,7 +270,8 @@ def run_study(out_dir, data_dir=None, quick=False, seed=0, n_jobs=2):
         title="LeNet-5", path=out / "lenet5_training.png")
 
     plots.plot_confusion_matrices(
-        {name: np.array(m["confusion_matrix"]) for name, m in models.items()},
+        {f"{MODEL_TITLES[name]} ({m['test_accuracy']:.1%})": np.array(m["confusion_matrix"])
+         for name, m in models.items()},
         path=out / "confusion_matrices.png")
     (out / "metrics.md").write_text(metrics_markdown(models, STUDY_ACCURACY), encoding="utf-8")
     _write_json(out / "predictions.json", predictions)

@@ -13,9 +13,9 @@ parts``; nbgrader reads the number the cell shows as the cell's score.
 import contextlib
 import hashlib
 import os
-import types
 from importlib import import_module
 
+from ..core import namespace_of
 from ..pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
 from ..runner import CheckFailed, quietly_run, reference_use, summarise, visible_cases
 
@@ -63,19 +63,6 @@ def score_outcomes(visible, hidden, points):
             parts.append(o.case.part)
     passed = [p for p in parts if all(o.passed for o in outcomes if o.case.part == p)]
     return points * len(passed) / len(parts)
-
-
-def namespace_of(answer):
-    """The global namespace (the notebook's) that `answer`'s code runs in, or None."""
-    if isinstance(answer, types.FunctionType):
-        return answer.__globals__
-    if isinstance(answer, type):
-        for value in vars(answer).values():
-            if isinstance(value, (staticmethod, classmethod)):
-                value = value.__func__
-            if isinstance(value, types.FunctionType):
-                return value.__globals__
-    return None
 
 
 @contextlib.contextmanager

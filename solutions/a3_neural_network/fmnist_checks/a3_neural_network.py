@@ -13,13 +13,12 @@ values and compare every result with a PyTorch computation of the same thing.
 
 import functools
 import math
-import types
 
 import numpy as np
 
 from .cases import format_call, function_case, unchanged_case
 from .compare import close, equal, fields, true
-from .core import Case, show
+from .core import Case, namespace_of, show
 
 ALPHA = 0.01  # the slope DenseLayer uses for its leaky ReLU
 GRAD_REL_TOL = 1e-6  # a gradient 1% off gives ~5e-3: far above this
@@ -55,19 +54,6 @@ def _one_thread(function):
 
 def _t(array):
     return _torch().tensor(np.asarray(array, dtype=np.float64))
-
-
-def namespace_of(answer):
-    """The global namespace (the notebook's) that `answer`'s code runs in, or None."""
-    if isinstance(answer, types.FunctionType):
-        return answer.__globals__
-    if isinstance(answer, type):
-        for value in vars(answer).values():
-            if isinstance(value, (staticmethod, classmethod)):
-                value = value.__func__
-            if isinstance(value, types.FunctionType):
-                return value.__globals__
-    return None
 
 
 def _dense_layer_class(answer):

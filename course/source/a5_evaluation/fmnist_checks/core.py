@@ -20,6 +20,7 @@ exception into a plain error record that points at the student's own line.
 import linecache
 import os
 import traceback
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -221,3 +222,16 @@ def show(value):
     if isinstance(value, float):
         return repr(value)
     return shorten(repr(value))
+
+
+def namespace_of(answer):
+    """The global namespace (the notebook's) that `answer`'s code runs in, or None."""
+    if isinstance(answer, types.FunctionType):
+        return answer.__globals__
+    if isinstance(answer, type):
+        for value in vars(answer).values():
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if isinstance(value, types.FunctionType):
+                return value.__globals__
+    return None

@@ -6,7 +6,7 @@ never from the course's reference answers.
 
 import numpy as np
 
-from .cases import function_case, raises_case, unchanged_case
+from .cases import function_case
 from .compare import close, equal, sequence
 
 Y_TRUE = np.array([0, 1, 2, 2, 1, 0, 2, 1])

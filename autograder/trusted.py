@@ -18,10 +18,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from .core import Outcome, format_error, is_error, judge as judge_case
+from .core import format_error, judge as judge_case
 from .hidden import all_cases, grading_seed, score_outcomes
 from .notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
-from .pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
+from .pieces import ASSIGNMENTS
 from .plain import loads
 from .refban import find_in_source
 from .runner import summarise

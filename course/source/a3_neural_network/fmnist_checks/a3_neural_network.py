@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from .cases import format_call, function_case, unchanged_case
+from .cases import function_case, unchanged_case
 from .compare import close, equal, fields, true
 from .core import Case, namespace_of, show
 
@@ -336,7 +336,7 @@ def init_cases(piece, n_in, n_out, seed, tag=""):
         checks["mean"] = close(0, 10 * std / math.sqrt(n))
         checks["excess_kurtosis"] = close(0, 10 * math.sqrt(24.0 / n))
     what = "N(0, 2/n_in)" if piece == "he_normal" else "N(0, 2/(n_in+n_out))"
-    label = f"shape, float, draws from rng" + (f", sample spread of {what}" if n >= 10_000 else "") + tag
+    label = "shape, float, draws from rng" + (f", sample spread of {what}" if n >= 10_000 else "") + tag
     return [Case(
         piece=piece, label=label,
         inputs={"n_in": int(n_in), "n_out": int(n_out), "seed": int(seed)},

@@ -1,14 +1,15 @@
-"""fmnist-edu's autograder: the checks behind the course's test cells.
+"""fmnist-edu's autograder: the instructor's side of the course's checks.
 
-Test cells call :func:`check` (visible checks, also shipped to students as
-``fmnist_checks`` beside each released notebook) and, in their hidden block,
-:func:`autograder.hidden.grade`. Each check is a :class:`~autograder.core.Case`:
-what to call with which inputs, kept apart from how to compare the results, so
-the trusted grader can run student code in a sandbox and compare plain results
-where no student code ever ran.
+The student side is the package :mod:`fmnist_checks` (in ``autograder/fmnist_checks/``,
+installed under that name): the visible checks, the self-check, comparisons
+and plain data. This package builds on it and is never shipped to students:
+
+* :mod:`autograder.hidden` - the hidden checks and the grading rule;
+* :mod:`autograder.trusted`, :mod:`autograder.worker`, :mod:`autograder.sandbox` -
+  the trusted verdict, with student code in a sandboxed worker;
+* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class;
+* :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
+  side beside each released notebook;
+* :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``
+  and ``fmnist-course-demo``.
 """
-
-from .core import Case
-from .runner import CheckFailed, check
-
-__all__ = ["Case", "CheckFailed", "check"]

@@ -27,7 +27,7 @@ import zipfile
 
 from .grade_class import Options, format_table, grade_class
 from .nbgrader_cli import run_nbgrader
-from .pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS
 from .samples import expected_scores, sample_submissions
 from .trusted import source_cells
 

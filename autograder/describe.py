@@ -7,8 +7,8 @@ themselves (hidden cases drawn with seed 0), so it cannot go stale.
 import sys
 
 from .hidden import hidden_cases
-from .pieces import ASSIGNMENTS
-from .runner import visible_cases
+from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.runner import visible_cases
 
 
 def _labels(cases):

@@ -11,7 +11,7 @@ but drops the traceback, whose lines could quote hidden code.
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
-from .notebook import HIDDEN_BEGIN, is_test, source_of, visible_part
+from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, source_of, visible_part
 
 HIDDEN_NOTE = "# (hidden checks ran here: their messages are below, their code is not shown)\n"
 

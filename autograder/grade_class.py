@@ -38,8 +38,8 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
-from .notebook import is_test, nbgrader_meta
-from .pieces import ASSIGNMENTS
+from fmnist_checks.notebook import is_test, nbgrader_meta
+from fmnist_checks.pieces import ASSIGNMENTS
 from .sandbox import FIRST_SLOT_UID, Limits, SandboxUnavailable, check_available, open_for_sandbox
 from .trusted import grade_submission
 

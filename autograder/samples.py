@@ -7,8 +7,8 @@ notebooks as they change. The one bug per assignment is a realistic mistake.
 
 import copy
 
-from .notebook import is_answer, nbgrader_meta
-from .pieces import ASSIGNMENTS
+from fmnist_checks.notebook import is_answer, nbgrader_meta
+from fmnist_checks.pieces import ASSIGNMENTS
 
 # (piece, answer cell source) of one realistic bug per assignment
 BUGS = {

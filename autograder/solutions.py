@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 from .nbgrader_cli import run_nbgrader
-from .pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROJECT = os.path.dirname(HERE)
@@ -44,7 +44,10 @@ def generate(course_dir, out_dir, assignments=None):
             src = os.path.join(course, "solution", assignment)
             dst = os.path.join(out_dir, assignment)
             shutil.rmtree(dst, ignore_errors=True)
-            shutil.copytree(src, dst, ignore=shutil.ignore_patterns("__pycache__"))
+            os.makedirs(dst)
+            for name in sorted(os.listdir(src)):  # the solved notebooks, nothing else
+                if name.endswith(".ipynb"):
+                    shutil.copy(os.path.join(src, name), os.path.join(dst, name))
             written.append(dst)
     return written
 

@@ -18,13 +18,13 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 
-from .core import format_error, judge as judge_case
+from fmnist_checks.core import format_error, judge as judge_case
 from .hidden import all_cases, grading_seed, score_outcomes
-from .notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
-from .pieces import ASSIGNMENTS
-from .plain import loads
-from .refban import find_in_source
-from .runner import summarise
+from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
+from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.plain import loads
+from fmnist_checks.refban import find_in_source
+from fmnist_checks.runner import summarise
 from .sandbox import Limits, open_for_sandbox, wrap
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024

@@ -11,7 +11,7 @@ JSON line per step to stdout:
 
 The cases are built before any student code runs, so patching numpy's random
 generator cannot change their inputs; the results are plain data
-(:mod:`autograder.plain`), written with the JSON writer this module imported
+(:mod:`fmnist_checks.plain`), written with the JSON writer this module imported
 before student code ran. The trusted side compares them with expectations it
 computes itself; nothing here decides a grade.
 """
@@ -24,9 +24,9 @@ import os
 import sys
 import warnings
 
-from .core import call_answer, describe_exception
+from fmnist_checks.core import call_answer, describe_exception
 from .hidden import all_cases, isolated
-from .plain import dumps
+from fmnist_checks.plain import dumps
 
 _write = sys.stdout.write
 _flush = sys.stdout.flush

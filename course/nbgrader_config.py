@@ -13,6 +13,24 @@ c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "feedback", ".*",
 ]
 
+# every release gets the student side (fmnist_checks/, test_selfcheck.py) beside
+# its notebook; nothing generated sits in source/. A failed hook fails the release.
+from autograder.release import release_hook  # noqa: E402
+
+c.GenerateAssignment.post_convert_hook = release_hook
+
+# autograde runs the instructor's checks, never a copy the student submitted
+c.Autograde.autograde_preprocessors = [
+    "autograder.release.InstallStudentSide",
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+
 # a test cell must not run forever; a dead kernel is not the whole class's problem
 c.ExecutePreprocessor.timeout = 300
 c.ExecutePreprocessor.interrupt_on_timeout = True

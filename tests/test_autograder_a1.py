@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from autograder.hidden import grade_namespace
-from autograder.notebook import read, runnable_cells
-from autograder.pieces import ASSIGNMENTS
+from fmnist_checks.notebook import read, runnable_cells
+from fmnist_checks.pieces import ASSIGNMENTS
 from submissions.a1_data_pca_answers import BUGGY, CORRECT, REFERENCE_USE
 
 pytestmark = pytest.mark.autograder

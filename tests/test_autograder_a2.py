@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.core import run_cases
+from fmnist_checks.core import run_cases
 from autograder.hidden import grade_namespace, hidden_cases
-from autograder.notebook import is_answer, nbgrader_meta, read, runnable_cells, source_of
-from autograder.pieces import ASSIGNMENTS
-from autograder.runner import quietly_run, visible_cases
+from fmnist_checks.notebook import is_answer, nbgrader_meta, read, runnable_cells, source_of
+from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.runner import quietly_run, visible_cases
 
 pytestmark = pytest.mark.autograder
 
@@ -183,7 +183,7 @@ def test_reference_passes_hidden_cases(seed):
 
 def test_test_cell_of_information_gain_survives_an_entropy_bug():
     from autograder.hidden import grade
-    from autograder.runner import check
+    from fmnist_checks.runner import check
 
     bug = next(src for piece, name, src, _ in SUBMISSIONS.BUGGY if name == "natural log (nats)")
     answer = namespace_with(dict(SUBMISSIONS.CORRECT, entropy=bug))["information_gain"]

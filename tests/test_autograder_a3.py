@@ -12,10 +12,10 @@ import os
 import numpy as np
 import pytest
 
-from autograder import a3_neural_network as visible
+from fmnist_checks import a3_neural_network as visible
 from autograder.hidden import grade_namespace
-from autograder.notebook import read, runnable_cells
-from autograder.pieces import ASSIGNMENTS
+from fmnist_checks.notebook import read, runnable_cells
+from fmnist_checks.pieces import ASSIGNMENTS
 
 pytestmark = pytest.mark.autograder
 
@@ -176,7 +176,7 @@ def test_grading_is_deterministic_per_student_and_differs_between_students():
 
 def test_test_cell_of_the_network_survives_a_dense_layer_bug():
     from autograder.hidden import grade
-    from autograder.runner import check
+    from fmnist_checks.runner import check
 
     bug = next(src for piece, name, src, _ in ANSWERS.BUGGY if name == "grad_biases averaged")
     namespace = build_namespace(replace=("DenseLayer", bug))

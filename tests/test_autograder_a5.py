@@ -12,8 +12,8 @@ import os
 import pytest
 
 from autograder.hidden import grade_namespace
-from autograder.notebook import is_given, read, source_of
-from autograder.pieces import ASSIGNMENTS
+from fmnist_checks.notebook import is_given, read, source_of
+from fmnist_checks.pieces import ASSIGNMENTS
 
 from submissions import a5_evaluation_answers as answers
 

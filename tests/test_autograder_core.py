@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
-from autograder import compare
-from autograder.cases import function_case, raises_case, unchanged_case
-from autograder.core import call_answer, judge, run_cases
-from autograder.plain import PlainError, dumps, loads, to_plain
-from autograder.refban import find_in_object, find_in_source
+from fmnist_checks import compare
+from fmnist_checks.cases import function_case, raises_case, unchanged_case
+from fmnist_checks.core import call_answer, judge, run_cases
+from fmnist_checks.plain import PlainError, dumps, loads, to_plain
+from fmnist_checks.refban import find_in_object, find_in_source
 
 pytestmark = pytest.mark.autograder
 

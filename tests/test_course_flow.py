@@ -11,7 +11,7 @@ import os
 import pytest
 
 from autograder.demo_flow import COURSE, check_scores, run_flow
-from autograder.pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS
 from autograder.sandbox import SandboxUnavailable, check_available
 from autograder.trusted import source_cells
 

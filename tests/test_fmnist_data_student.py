@@ -1,4 +1,4 @@
-"""The students' standalone loader ``course/common/fmnist_data.py``.
+"""The students' standalone loader ``fmnist_checks.data`` (``autograder/fmnist_checks/data.py``).
 
 Same subset and look-up order as ``fmnist_edu.data`` without fmnist_edu or
 pooch. The tests write tiny IDX files and patch the table of expected
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-LOADER_PATH = Path(__file__).resolve().parents[1] / "course" / "common" / "fmnist_data.py"
+LOADER_PATH = Path(__file__).resolve().parents[1] / "autograder" / "fmnist_checks" / "data.py"
 TRAIN_LABELS = np.arange(40, dtype=np.uint8) % 10  # 20 of them in course classes
 TEST_LABELS = np.arange(20, dtype=np.uint8) % 10  # 10 of them in course classes
 

@@ -18,7 +18,7 @@ import pytest
 
 from autograder.grade_class import Options, format_table, grade_class
 from autograder.nbgrader_cli import run_nbgrader
-from autograder.notebook import is_answer, is_given, is_test, nbgrader_meta
+from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta
 from autograder.samples import answer_sources, fill
 from autograder.sandbox import SandboxUnavailable, check_available
 from submissions.hostile_a5 import CORPUS

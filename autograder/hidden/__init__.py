@@ -15,9 +15,10 @@ import hashlib
 import os
 from importlib import import_module
 
-from ..core import namespace_of
-from ..pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
-from ..runner import CheckFailed, quietly_run, reference_use, summarise, visible_cases
+from fmnist_checks.core import namespace_of
+from fmnist_checks.pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
+from fmnist_checks import runner
+from fmnist_checks.runner import CheckFailed, quietly_run, reference_use, summarise, visible_cases
 
 
 def student_id_from_path(path):
@@ -95,10 +96,14 @@ def isolated(piece, answer):
             namespace.pop(other, None)
 
 
+# where the instructor's grader runs, the visible checks isolate the piece too
+runner.set_isolation(isolated)
+
+
 def grade(piece, answer, points, student=None):
     """Run visible and hidden checks; return the partial score, or None for full marks.
 
-    Raises :class:`~autograder.runner.CheckFailed` (0 points) when a visible
+    Raises :class:`~fmnist_checks.runner.CheckFailed` (0 points) when a visible
     check fails, when no part passes, or when the answer uses a reference.
     """
     __tracebackhide__ = True

@@ -6,7 +6,7 @@ from the course's reference implementations in ``fmnist_edu``.
 
 import numpy as np
 
-from ..a1_data_pca import (
+from fmnist_checks.a1_data_pca import (
     INF,
     NAN,
     class_distribution_cases,
@@ -20,8 +20,8 @@ from ..a1_data_pca import (
     transform_cases,
     unit_variance_case,
 )
-from ..cases import raises_case, unchanged_case
-from ..compare import close, equal
+from fmnist_checks.cases import raises_case, unchanged_case
+from fmnist_checks.compare import close, equal
 
 
 def _correlated(rng, n, d):

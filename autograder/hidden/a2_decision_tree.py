@@ -12,7 +12,7 @@ values, so no rounding question arises.
 
 import numpy as np
 
-from ..a2_decision_tree import (
+from fmnist_checks.a2_decision_tree import (
     PRED,
     PROBA,
     SCALAR,
@@ -23,8 +23,8 @@ from ..a2_decision_tree import (
     _hint_information_gain,
     tree_case,
 )
-from ..cases import function_case, unchanged_case
-from ..compare import close, equal, fields
+from fmnist_checks.cases import function_case, unchanged_case
+from fmnist_checks.compare import close, equal, fields
 
 
 def _labels(rng, n=None, n_classes=None):

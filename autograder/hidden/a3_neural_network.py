@@ -6,7 +6,7 @@ come from PyTorch and finite differences as in the visible checks.
 
 import numpy as np
 
-from ..a3_neural_network import (
+from fmnist_checks.a3_neural_network import (
     cross_entropy_cases,
     init_cases,
     layer_backward_cases,
@@ -25,7 +25,7 @@ from ..a3_neural_network import (
     one_hot_cases,
     softmax_cases,
 )
-from ..cases import unchanged_case
+from fmnist_checks.cases import unchanged_case
 
 
 def _z(rng):

@@ -6,7 +6,7 @@ early-stopping sequences come from the references in ``fmnist_edu.lenet``.
 
 import numpy as np
 
-from ..a4_lenet5 import (
+from fmnist_checks.a4_lenet5 import (
     TOL,
     evaluate_cases,
     lenet_cases,
@@ -16,8 +16,8 @@ from ..a4_lenet5 import (
     tiny_weights,
     train_cases,
 )
-from ..compare import close, equal, fields
-from ..core import Case
+from fmnist_checks.compare import close, equal, fields
+from fmnist_checks.core import Case
 
 
 def _loader(X, y, batch_size):
@@ -97,7 +97,7 @@ def _run_evaluate_loader(answer, **inputs):
 
 
 def _expect_evaluate_loader(**inputs):
-    from ..a4_lenet5 import whole_data_accuracy, whole_data_loss
+    from fmnist_checks.a4_lenet5 import whole_data_accuracy, whole_data_loss
 
     X, y = tiny_data(inputs["n_samples"], inputs["n_features"], inputs["n_classes"], inputs["seed"])
     weight, bias = tiny_weights(inputs["n_features"], inputs["n_classes"], inputs["seed"])
@@ -105,7 +105,7 @@ def _expect_evaluate_loader(**inputs):
 
 
 def _evaluate_loader_case(rng):
-    from ..compare import sequence
+    from fmnist_checks.compare import sequence
 
     n_samples = int(rng.integers(11, 60))
     batch_size = int(rng.integers(3, 9))

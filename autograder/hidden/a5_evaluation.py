@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from ..a5_evaluation import accuracy_cases, confusion_cases, prf_cases
-from ..cases import raises_case, unchanged_case
+from fmnist_checks.a5_evaluation import accuracy_cases, confusion_cases, prf_cases
+from fmnist_checks.cases import raises_case, unchanged_case
 
 
 def _random_labels(rng, n_classes=5, n=None):

@@ -1,7 +1,0 @@
-"""Self-check: run `pytest` in this folder to test the saved notebook with the visible checks."""
-
-import os
-
-from fmnist_checks.selfcheck import make_tests
-
-make_tests('a5_evaluation', os.path.dirname(os.path.abspath(__file__)), globals())

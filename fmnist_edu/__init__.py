@@ -26,10 +26,10 @@ _EXPORTS = {
     "n_components_for": "pca",
     "pca_transform": "pca",
     # assignment 2
-    "gini": "tree",
-    "entropy": "tree",
-    "information_gain": "tree",
-    "best_split": "tree",
+    "gini": "splits",
+    "entropy": "splits",
+    "information_gain": "splits",
+    "best_split": "splits",
     "Node": "tree",
     "DecisionTreeClassifier": "tree",
     # assignment 3

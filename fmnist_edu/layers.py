@@ -12,7 +12,7 @@ from fmnist_edu._validation import as_float_array, check_positive_int, check_rng
 from fmnist_edu.activations import leaky_relu, softmax
 from fmnist_edu.initializers import glorot_normal, he_normal
 
-ACTIVATIONS = ("leaky_relu", "softmax")
+_ACTIVATIONS = ("leaky_relu", "softmax")
 
 
 class DenseLayer:
@@ -49,8 +49,8 @@ class DenseLayer:
     def __init__(self, n_in, n_out, activation="leaky_relu", rng=None):
         self.n_in = check_positive_int(n_in, "n_in")
         self.n_out = check_positive_int(n_out, "n_out")
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
+        if activation not in _ACTIVATIONS:
+            raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
         self.activation = activation
         rng = np.random.default_rng() if rng is None else check_rng(rng)
         init = he_normal if activation == "leaky_relu" else glorot_normal

@@ -9,9 +9,10 @@ Where the derivatives live
 Every layer computes ``z = X @ weights + biases`` and ``a = activation(z)``.
 :meth:`DenseLayer.backward` (in :mod:`fmnist_edu.layers`) takes ``delta =
 dL/dz`` of *its own* ``z`` and returns ``dL/dX``; it never applies an
-activation derivative. The network turns one layer's ``dL/dX`` (= ``dL/da`` of the layer below) into that lower
-layer's ``dL/dz`` with :func:`leaky_relu_derivative`. The softmax layer needs
-no such step: with the mean cross-entropy on top, its ``dL/dz`` is directly
+activation derivative. The network turns one layer's ``dL/dX`` (= ``dL/da``
+of the layer below) into that lower layer's ``dL/dz`` with
+:func:`leaky_relu_derivative`. The softmax layer needs no such step: with the
+mean cross-entropy on top, its ``dL/dz`` is directly
 ``(probs - Y) / n``, which is where the network starts.
 
 >>> import numpy as np

@@ -74,3 +74,32 @@ def check_same_length(a, b, name_a, name_b):
         raise ValueError(
             f"{name_a} and {name_b} must have the same length, got {len(a)} and {len(b)}"
         )
+
+
+def as_float_array(z, name="z"):
+    """Return `z` as a float ndarray (float32 stays float32, ints become float64).
+
+    Raises ``ValueError`` when `z` does not hold numbers.
+    """
+    arr = np.asarray(z)
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise ValueError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def check_positive_int(value, name):
+    """Return `value` as an int >= 1, or raise ``ValueError`` naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_rng(rng):
+    """Return `rng` if it is a ``numpy.random.Generator``, else raise ``ValueError``."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(
+            f"rng must be a numpy Generator such as np.random.default_rng(0), got {rng!r}"
+        )
+    return rng

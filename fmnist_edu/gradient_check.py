@@ -17,7 +17,7 @@ True
 
 import numpy as np
 
-from fmnist_edu.network import cross_entropy
+from fmnist_edu.activations import cross_entropy
 
 
 def _check_float_array(x, name="x"):

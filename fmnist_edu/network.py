@@ -1,4 +1,4 @@
-"""Assignment 3: a feed-forward network written from scratch in numpy.
+"""Assignment 3: the feed-forward network, trained from scratch in numpy.
 
 The network is a stack of :class:`DenseLayer` objects: hidden layers with a
 leaky ReLU, the last one with a softmax, trained on the mean cross-entropy by
@@ -7,11 +7,12 @@ plain mini-batch gradient descent.
 Where the derivatives live
 --------------------------
 Every layer computes ``z = X @ weights + biases`` and ``a = activation(z)``.
-:meth:`DenseLayer.backward` takes ``delta = dL/dz`` of *its own* ``z`` and
-returns ``dL/dX``; it never applies an activation derivative. The network
-turns one layer's ``dL/dX`` (= ``dL/da`` of the layer below) into that lower
-layer's ``dL/dz`` with :func:`leaky_relu_derivative`. The softmax layer needs
-no such step: with the mean cross-entropy on top, its ``dL/dz`` is directly
+:meth:`DenseLayer.backward` (in :mod:`fmnist_edu.layers`) takes ``delta =
+dL/dz`` of *its own* ``z`` and returns ``dL/dX``; it never applies an
+activation derivative. The network turns one layer's ``dL/dX`` (= ``dL/da``
+of the layer below) into that lower layer's ``dL/dz`` with
+:func:`leaky_relu_derivative`. The softmax layer needs no such step: with the
+mean cross-entropy on top, its ``dL/dz`` is directly
 ``(probs - Y) / n``, which is where the network starts.
 
 >>> import numpy as np
@@ -34,355 +35,38 @@ from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
-from fmnist_edu._validation import check_features, check_labels, check_n_classes, check_same_length
-
-_ACTIVATIONS = ("leaky_relu", "softmax")
-
-
-# --------------------------------------------------------------------------
-# activations, loss and encodings
-# --------------------------------------------------------------------------
-
-
-def _as_float_array(z, name="z"):
-    """Return `z` as a float ndarray (float32 stays float32, ints become float64)."""
-    arr = np.asarray(z)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
-        raise ValueError(f"{name} must hold numbers, got dtype {arr.dtype}")
-    if not np.issubdtype(arr.dtype, np.floating):
-        arr = arr.astype(np.float64)
-    return arr
-
-
-def leaky_relu(z, alpha=0.01):
-    """Leaky ReLU, elementwise: ``z`` where ``z > 0``, ``alpha * z`` elsewhere.
-
-    Parameters
-    ----------
-    z : array-like of any shape
-        Pre-activations.
-    alpha : float, default=0.01
-        Slope for non-positive inputs.
-
-    Returns
-    -------
-    a : ndarray of the shape of `z`
-        A new array; `z` is left untouched.
-
-    Examples
-    --------
-    >>> leaky_relu([-2.0, 0.0, 3.0]).tolist()
-    [-0.02, 0.0, 3.0]
-    """
-    z = _as_float_array(z)
-    return np.where(z > 0, z, z * z.dtype.type(alpha))
-
-
-def leaky_relu_derivative(z, alpha=0.01):
-    """Derivative of :func:`leaky_relu`: 1 where ``z > 0`` and `alpha` elsewhere.
-
-    At ``z == 0`` the function has a kink; the value ``alpha`` is used there.
-
-    Parameters
-    ----------
-    z : array-like of any shape
-        Pre-activations.
-    alpha : float, default=0.01
-        Slope for non-positive inputs.
-
-    Returns
-    -------
-    d : ndarray of the shape and float dtype of `z`
-
-    Examples
-    --------
-    >>> leaky_relu_derivative([-2.0, 0.0, 3.0]).tolist()
-    [0.01, 0.01, 1.0]
-    """
-    z = _as_float_array(z)
-    one, slope = z.dtype.type(1), z.dtype.type(alpha)
-    return np.where(z > 0, one, slope)
-
-
-def softmax(z):
-    """Row-wise softmax, stable for entries up to 1e4 in absolute value.
-
-    The row maximum is subtracted before exponentiating, which leaves the
-    result unchanged mathematically and keeps ``exp`` from overflowing.
-
-    Parameters
-    ----------
-    z : array-like of shape (n_samples, n_classes)
-        Scores (logits). A 1-D array is treated as a single row.
-
-    Returns
-    -------
-    probs : ndarray of shape (n_samples, n_classes)
-        Non-negative, each row sums to 1.
-
-    Examples
-    --------
-    >>> softmax([[0.0, 0.0], [1e4, -1e4]]).tolist()
-    [[0.5, 0.5], [1.0, 0.0]]
-    """
-    z = _as_float_array(z)
-    if z.ndim == 0:
-        raise ValueError("z must be 1-D or 2-D of shape (n_samples, n_classes), got a scalar")
-    shifted = z - z.max(axis=-1, keepdims=True)
-    np.exp(shifted, out=shifted)
-    shifted /= shifted.sum(axis=-1, keepdims=True)
-    return shifted
-
-
-def one_hot(y, n_classes):
-    """One-hot encode integer labels.
-
-    Parameters
-    ----------
-    y : array-like of shape (n_samples,)
-        Integer labels in ``0..n_classes-1``.
-    n_classes : int
-        Number of classes (columns).
-
-    Returns
-    -------
-    Y : ndarray of shape (n_samples, n_classes), float64
-        ``Y[i, y[i]] = 1``, every other entry 0.
-
-    Raises
-    ------
-    ValueError
-        If `y` is not 1-D, holds non-integers or a label outside the range.
-
-    Examples
-    --------
-    >>> one_hot([2, 0], 3).tolist()
-    [[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]
-    """
-    n_classes = check_n_classes(n_classes)
-    y = check_labels(y, n_classes=n_classes, allow_empty=True)
-    Y = np.zeros((y.shape[0], n_classes))
-    Y[np.arange(y.shape[0]), y] = 1.0
-    return Y
-
-
-def cross_entropy(probs, Y):
-    """Mean cross-entropy ``mean_i(-sum_k Y[i, k] * log(probs[i, k]))``.
-
-    Probabilities are clipped below at 1e-12 so a zero probability gives a
-    large but finite loss.
-
-    Parameters
-    ----------
-    probs : array-like of shape (n_samples, n_classes)
-        Predicted class probabilities.
-    Y : array-like of shape (n_samples, n_classes)
-        One-hot (or soft) targets.
-
-    Returns
-    -------
-    loss : float
-
-    Examples
-    --------
-    >>> round(cross_entropy([[0.5, 0.5], [1.0, 0.0]], [[1, 0], [1, 0]]), 6)
-    0.346574
-    """
-    probs = _as_float_array(probs, "probs")
-    Y = _as_float_array(Y, "Y")
-    if probs.ndim != 2:
-        raise ValueError(
-            f"probs must be 2-D of shape (n_samples, n_classes), got shape {probs.shape}"
-        )
-    if probs.shape != Y.shape:
-        raise ValueError(f"probs and Y must have the same shape, got {probs.shape} and {Y.shape}")
-    if probs.shape[0] == 0:
-        raise ValueError("probs is empty")
-    return float(-np.sum(Y * np.log(np.maximum(probs, 1e-12))) / probs.shape[0])
-
-
-# --------------------------------------------------------------------------
-# weight initialisation
-# --------------------------------------------------------------------------
-
-
-def _check_size(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
-def _check_rng(rng):
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(
-            f"rng must be a numpy Generator such as np.random.default_rng(0), got {rng!r}"
-        )
-    return rng
-
-
-def he_normal(n_in, n_out, rng):
-    """He-normal weights: N(0, 2 / n_in), suited to (leaky) ReLU layers.
-
-    Parameters
-    ----------
-    n_in, n_out : int
-        Fan-in and fan-out of the layer.
-    rng : numpy.random.Generator
-        Source of the random numbers, e.g. ``np.random.default_rng(0)``.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_in, n_out), float64
-
-    Examples
-    --------
-    >>> he_normal(3, 2, np.random.default_rng(0)).shape
-    (3, 2)
-    """
-    n_in, n_out = _check_size(n_in, "n_in"), _check_size(n_out, "n_out")
-    return _check_rng(rng).normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
-
-
-def glorot_normal(n_in, n_out, rng):
-    """Glorot (Xavier) normal weights: N(0, 2 / (n_in + n_out)).
-
-    Parameters
-    ----------
-    n_in, n_out : int
-        Fan-in and fan-out of the layer.
-    rng : numpy.random.Generator
-        Source of the random numbers, e.g. ``np.random.default_rng(0)``.
-
-    Returns
-    -------
-    weights : ndarray of shape (n_in, n_out), float64
-
-    Examples
-    --------
-    >>> glorot_normal(3, 2, np.random.default_rng(0)).shape
-    (3, 2)
-    """
-    n_in, n_out = _check_size(n_in, "n_in"), _check_size(n_out, "n_out")
-    return _check_rng(rng).normal(0.0, np.sqrt(2.0 / (n_in + n_out)), size=(n_in, n_out))
-
-
-# --------------------------------------------------------------------------
-# the layer
-# --------------------------------------------------------------------------
-
-
-class DenseLayer:
-    """A fully connected layer ``a = activation(X @ weights + biases)``.
-
-    Parameters
-    ----------
-    n_in : int
-        Number of inputs (features) per sample.
-    n_out : int
-        Number of units.
-    activation : {"leaky_relu", "softmax"}, default="leaky_relu"
-        Leaky ReLU (slope 0.01) for hidden layers, softmax for the output layer.
-    rng : numpy.random.Generator, optional
-        Source of the initial weights; ``None`` means a fresh
-        ``np.random.default_rng()`` (not reproducible).
-
-    Attributes
-    ----------
-    weights : ndarray of shape (n_in, n_out)
-        He-normal for leaky ReLU, Glorot-normal for softmax.
-    biases : ndarray of shape (n_out,)
-        Zeros at the start.
-    inputs : ndarray of shape (n_samples, n_in) or None
-        The input of the last :meth:`forward` call.
-    z : ndarray of shape (n_samples, n_out) or None
-        The pre-activation ``inputs @ weights + biases`` of the last forward.
-    grad_weights : ndarray of shape (n_in, n_out) or None
-        dL/dweights from the last :meth:`backward` call.
-    grad_biases : ndarray of shape (n_out,) or None
-        dL/dbiases from the last :meth:`backward` call.
-    """
-
-    def __init__(self, n_in, n_out, activation="leaky_relu", rng=None):
-        self.n_in = _check_size(n_in, "n_in")
-        self.n_out = _check_size(n_out, "n_out")
-        if activation not in _ACTIVATIONS:
-            raise ValueError(f"activation must be one of {_ACTIVATIONS}, got {activation!r}")
-        self.activation = activation
-        rng = np.random.default_rng() if rng is None else _check_rng(rng)
-        init = he_normal if activation == "leaky_relu" else glorot_normal
-        self.weights = init(self.n_in, self.n_out, rng)
-        self.biases = np.zeros(self.n_out)
-        self.inputs = None
-        self.z = None
-        self.grad_weights = None
-        self.grad_biases = None
-
-    def __repr__(self):
-        return f"DenseLayer({self.n_in}, {self.n_out}, activation={self.activation!r})"
-
-    def forward(self, X):
-        """Compute the activations and remember `X` and ``z`` for backward.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_in)
-
-        Returns
-        -------
-        a : ndarray of shape (n_samples, n_out)
-            ``leaky_relu(z)`` or ``softmax(z)``.
-        """
-        X = _as_float_array(X, "X")
-        if X.ndim != 2 or X.shape[1] != self.n_in:
-            raise ValueError(
-                f"X must be 2-D of shape (n_samples, {self.n_in}) for this layer, "
-                f"got shape {X.shape}"
-            )
-        return self._forward(X)
-
-    def _forward(self, X):
-        self.inputs = X
-        self.z = X @ self.weights
-        self.z += self.biases
-        if self.activation == "softmax":
-            return softmax(self.z)
-        return leaky_relu(self.z)
-
-    def backward(self, delta):
-        """Store the parameter gradients and return the gradient of the input.
-
-        Parameters
-        ----------
-        delta : array-like of shape (n_samples, n_out)
-            dL/dz for this layer's ``z`` of the last forward pass (the
-            activation's derivative already applied by the caller).
-
-        Returns
-        -------
-        grad_inputs : ndarray of shape (n_samples, n_in)
-            dL/dX ``= delta @ weights.T``. Sets ``grad_weights = inputs.T @ delta``
-            of shape (n_in, n_out) and ``grad_biases = delta.sum(axis=0)`` of
-            shape (n_out,).
-        """
-        if self.inputs is None:
-            raise ValueError("backward called before forward: there is no stored input")
-        delta = _as_float_array(delta, "delta")
-        if delta.shape != self.z.shape:
-            raise ValueError(
-                f"delta must have the shape of z, {self.z.shape}, got shape {delta.shape}"
-            )
-        return self._backward(delta)
-
-    def _backward(self, delta, input_grad=True):
-        self.grad_weights = self.inputs.T @ delta
-        self.grad_biases = delta.sum(axis=0)
-        # the first layer's dL/dX is not needed in training: skip the product
-        return delta @ self.weights.T if input_grad else None
-
-
-# --------------------------------------------------------------------------
-# the network
-# --------------------------------------------------------------------------
+from fmnist_edu._validation import (
+    as_float_array,
+    check_features,
+    check_labels,
+    check_n_classes,
+    check_positive_int,
+    check_same_length,
+)
+from fmnist_edu.activations import (
+    cross_entropy,
+    leaky_relu,
+    leaky_relu_derivative,
+    one_hot,
+    softmax,
+)
+from fmnist_edu.initializers import glorot_normal, he_normal
+from fmnist_edu.layers import DenseLayer
+
+# The activations, initialisers and the layer lived here before they got
+# modules of their own; they stay importable from here for older code.
+__all__ = [
+    "NeuralNetworkClassifier",
+    "build_study_network",
+    "DenseLayer",
+    "cross_entropy",
+    "glorot_normal",
+    "he_normal",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "one_hot",
+    "softmax",
+]
 
 
 class NeuralNetworkClassifier(ClassifierMixin, BaseEstimator):
@@ -481,8 +165,8 @@ class NeuralNetworkClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"learning_rate must be a number > 0, got {lr!r}")
         if not np.isfinite(lr):
             raise ValueError(f"learning_rate must be finite, got {lr!r}")
-        _check_size(self.epochs, "epochs")
-        _check_size(self.batch_size, "batch_size")
+        check_positive_int(self.epochs, "epochs")
+        check_positive_int(self.batch_size, "batch_size")
         if self.dtype not in ("float64", "float32", np.float64, np.float32):
             raise ValueError(f"dtype must be 'float64' or 'float32', got {self.dtype!r}")
         if self.progress not in (None, True, False):
@@ -529,7 +213,7 @@ class NeuralNetworkClassifier(ClassifierMixin, BaseEstimator):
         probs = getattr(self, "_probs", None)
         if probs is None:
             raise ValueError("backward called before forward: there are no probabilities")
-        Y = _as_float_array(Y, "Y")
+        Y = as_float_array(Y, "Y")
         if Y.shape != probs.shape:
             raise ValueError(
                 f"Y must have the shape of the last forward's output {probs.shape}, "
@@ -688,7 +372,7 @@ def build_study_network(
         Not fitted.
     """
     rng = np.random.default_rng(seed)
-    sizes = [_check_size(n_features, "n_features"), *hidden]
+    sizes = [check_positive_int(n_features, "n_features"), *hidden]
     layers = [DenseLayer(a, b, "leaky_relu", rng=rng) for a, b in zip(sizes[:-1], sizes[1:])]
     layers.append(DenseLayer(sizes[-1], check_n_classes(n_classes), "softmax", rng=rng))
     return NeuralNetworkClassifier(

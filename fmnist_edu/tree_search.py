@@ -44,12 +44,14 @@ from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils.validation import check_X_y
 from tqdm.auto import tqdm
 
-from fmnist_edu.tree import (
-    _FEATURE_THRESHOLD,
-    DecisionTreeClassifier,
-    _check_criterion,
-    _check_min_samples_leaf,
-    _FitData,
+from fmnist_edu.splits import check_criterion, check_min_samples_leaf
+from fmnist_edu.tree import DecisionTreeClassifier
+from fmnist_edu.tree_splitter import (
+    FEATURE_THRESHOLD,
+    FitData,
+    partition_rows,
+    split_scores,
+    split_threshold,
 )
 
 _RAND_R_MAX = 0x7FFFFFFF  # scikit-learn's RAND_R_MAX
@@ -59,18 +61,18 @@ def _check_grid(max_depths, min_samples_leafs, criteria):
     max_depths = [int(d) for d in max_depths]
     if not max_depths or min(max_depths) < 1:
         raise ValueError(f"max_depths must be a non-empty list of integers >= 1, got {max_depths}")
-    min_samples_leafs = [_check_min_samples_leaf(m) for m in min_samples_leafs]
+    min_samples_leafs = [check_min_samples_leaf(m) for m in min_samples_leafs]
     if not min_samples_leafs:
         raise ValueError("min_samples_leafs must not be empty")
     if isinstance(criteria, str):
         raise ValueError(f"criteria must be a list of criteria, got the string {criteria!r}")
-    criteria = [_check_criterion(c) for c in criteria]
+    criteria = [check_criterion(c) for c in criteria]
     if not criteria:
         raise ValueError("criteria must not be empty")
     return max_depths, min_samples_leafs, criteria
 
 
-def _result(mean_scores, split_scores, max_depths, min_samples_leafs, criteria):
+def _result(mean_scores, fold_scores, max_depths, min_samples_leafs, criteria):
     """The result dict; the best is the first maximum in GridSearchCV's order."""
     best = np.unravel_index(int(np.argmax(mean_scores)), mean_scores.shape)
     return {
@@ -81,7 +83,7 @@ def _result(mean_scores, split_scores, max_depths, min_samples_leafs, criteria):
         },
         "best_score": float(mean_scores[best]),
         "mean_test_score": mean_scores,
-        "split_test_scores": split_scores,
+        "split_test_scores": fold_scores,
         "criteria": list(criteria),
         "max_depths": list(max_depths),
         "min_samples_leafs": list(min_samples_leafs),
@@ -193,8 +195,8 @@ class _CachedNode:
         if self.scores is None:
             first = data.X_flat[self.rows[:, 0] + data.row_offsets[:, 0]]
             last = data.X_flat[self.rows[:, -1] + data.row_offsets[:, 0]]
-            constant = (last <= first + _FEATURE_THRESHOLD).tolist()
-            scores = DecisionTreeClassifier._split_scores(self.rows, self.counts, data)
+            constant = (last <= first + FEATURE_THRESHOLD).tolist()
+            scores = split_scores(self.rows, self.counts, data)
             if scores is None:
                 best = [-np.inf] * self.rows.shape[0]
                 self.scores = (best, None, constant, None, None)
@@ -208,7 +210,7 @@ class _CachedNode:
     def child_nodes(self, feature, data):
         if feature not in self.children:
             n_left = int(self.split_scores(data)[1][feature])
-            left, right = DecisionTreeClassifier._partition(self.rows, feature, n_left, data)
+            left, right = partition_rows(self.rows, feature, n_left, data)
             self.children[feature] = (_CachedNode(left, data), _CachedNode(right, data))
         return self.children[feature]
 
@@ -230,7 +232,7 @@ def _sklearn_walk(node, depth, n_known_constants, test_rows, X_test, max_depth, 
     if feature is None:
         predicted[test_rows] = node.majority
         return
-    threshold = DecisionTreeClassifier._threshold(values, feature, int(n_left[feature]))
+    threshold = split_threshold(values, feature, int(n_left[feature]))
     left, right = node.child_nodes(feature, data)
     goes_left = X_test[test_rows, feature] <= threshold
     _sklearn_walk(left, depth + 1, n_constant, test_rows[goes_left], X_test, max_depth, data,
@@ -248,8 +250,8 @@ def _fold_accuracies_as_sklearn(X, y_index, train, test, criterion, min_samples_
     """
     X_train = X[train].astype(np.float32)
     classes, y_train = np.unique(y_index[train], return_inverse=True)
-    data = _FitData(X_train, y_train, classes, None, min_samples_leaf, criterion)
-    root = _CachedNode(np.argsort(data.X_by_feature, axis=1, kind="stable"), data)
+    data = FitData(X_train, y_train, classes, None, min_samples_leaf, criterion)
+    root = _CachedNode(data.presorted_rows(), data)
     X_test = X[test].astype(np.float32)
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 10 * max(max_depths) + 1000))
@@ -339,12 +341,12 @@ def grid_search_tree(X, y, max_depths=range(1, 21), min_samples_leafs=range(1, 3
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
     bar = tqdm(results, total=len(tasks), desc="tree grid search", unit="fit",
                disable=None if progress else True)
-    split_scores = np.empty((len(criteria), len(max_depths), len(min_samples_leafs), len(splits)))
+    fold_scores = np.empty((len(criteria), len(max_depths), len(min_samples_leafs), len(splits)))
     for (c, m, s), accuracies in zip(tasks, bar):
-        split_scores[c, :, m, s] = accuracies
+        fold_scores[c, :, m, s] = accuracies
     # the mean as GridSearchCV takes it: np.average over the contiguous split axis
-    mean_scores = np.average(split_scores.reshape(-1, len(splits)), axis=1)
-    return _result(mean_scores.reshape(split_scores.shape[:3]), split_scores,
+    mean_scores = np.average(fold_scores.reshape(-1, len(splits)), axis=1)
+    return _result(mean_scores.reshape(fold_scores.shape[:3]), fold_scores,
                    max_depths, min_samples_leafs, criteria)
 
 
@@ -378,9 +380,9 @@ def sklearn_grid_search(X, y, max_depths=range(1, 21), min_samples_leafs=range(1
     search.fit(X, y)
     shape = (len(criteria), len(max_depths), len(min_samples_leafs))
     n_splits = search.n_splits_
-    split_scores = np.stack([search.cv_results_[f"split{i}_test_score"] for i in range(n_splits)],
-                            axis=-1).reshape(shape + (n_splits,))
-    result = _result(search.cv_results_["mean_test_score"].reshape(shape), split_scores,
+    fold_scores = np.stack([search.cv_results_[f"split{i}_test_score"] for i in range(n_splits)],
+                           axis=-1).reshape(shape + (n_splits,))
+    result = _result(search.cv_results_["mean_test_score"].reshape(shape), fold_scores,
                      max_depths, min_samples_leafs, criteria)
     result["search"] = search
     return result

@@ -5,6 +5,13 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
+from fmnist_edu.activations import (
+    cross_entropy,
+    leaky_relu,
+    leaky_relu_derivative,
+    one_hot,
+    softmax,
+)
 from fmnist_edu.gradient_check import (
     check_layer_gradients,
     check_network_gradients,
@@ -12,18 +19,9 @@ from fmnist_edu.gradient_check import (
     eval_numerical_gradient_array,
     rel_error,
 )
-from fmnist_edu.network import (
-    DenseLayer,
-    NeuralNetworkClassifier,
-    build_study_network,
-    cross_entropy,
-    glorot_normal,
-    he_normal,
-    leaky_relu,
-    leaky_relu_derivative,
-    one_hot,
-    softmax,
-)
+from fmnist_edu.initializers import glorot_normal, he_normal
+from fmnist_edu.layers import DenseLayer
+from fmnist_edu.network import NeuralNetworkClassifier, build_study_network
 
 pytestmark = pytest.mark.a3
 
@@ -504,3 +502,13 @@ def test_rel_error_values():
     assert isinstance(rel_error([1.0], [1.0]), float)
     with pytest.raises(ValueError, match="same shape"):
         rel_error(np.ones(2), np.ones(3))
+
+
+def test_pieces_moved_out_of_network_stay_importable_from_it():
+    """Older code (and students' notebooks) import the pieces from fmnist_edu.network."""
+    import fmnist_edu
+    from fmnist_edu import network
+
+    for name in ("leaky_relu", "leaky_relu_derivative", "softmax", "one_hot", "cross_entropy",
+                 "he_normal", "glorot_normal", "DenseLayer"):
+        assert getattr(network, name) is getattr(fmnist_edu, name)

@@ -1,4 +1,4 @@
-"""The examples in fmnist_edu's docstrings run and show what they say.
+"""The examples in the docstrings of fmnist_edu, fmnist_checks and autograder run and show what they say.
 
 One test per module of the package runs that module's doctests as
 ``python -m doctest`` would (no option flags), so ``python -m pytest`` fails on
@@ -13,15 +13,19 @@ import pkgutil
 
 import pytest
 
+import autograder
+import fmnist_checks
 import fmnist_edu
 
 # importing fmnist_edu.__main__ runs the command line and exits
 _NOT_IMPORTABLE = {"fmnist_edu.__main__"}
+PACKAGES = (fmnist_edu, fmnist_checks, autograder)
 
-MODULES = ["fmnist_edu"] + sorted(
-    f"fmnist_edu.{info.name}"
-    for info in pkgutil.iter_modules(fmnist_edu.__path__)
-    if f"fmnist_edu.{info.name}" not in _NOT_IMPORTABLE
+MODULES = [package.__name__ for package in PACKAGES] + sorted(
+    info.name
+    for package in PACKAGES
+    for info in pkgutil.walk_packages(package.__path__, prefix=package.__name__ + ".")
+    if info.name not in _NOT_IMPORTABLE and not info.name.startswith("autograder.fmnist_checks")
 )
 
 
@@ -52,7 +56,8 @@ def test_docstring_examples(name):
 def test_the_modules_with_examples_are_found():
     """Guards the collection: a finder that found nothing would pass every test above."""
     for name in ("fmnist_edu.splits", "fmnist_edu.tree", "fmnist_edu.activations",
-                 "fmnist_edu.network", "fmnist_edu.pca", "fmnist_edu.metrics"):
+                 "fmnist_edu.network", "fmnist_edu.pca", "fmnist_edu.metrics",
+                 "fmnist_checks.pieces", "fmnist_checks.core"):
         assert name in MODULES
         tests = find_doctests(importlib.import_module(name))
         assert sum(len(test.examples) for test in tests) > 0, f"no examples found in {name}"

@@ -204,7 +204,11 @@ def run_cases(cases, answer):
 
 
 def shorten(text, limit=MAX_SHOWN_CHARS):
-    """`text` cut to `limit` characters, saying how much was left out."""
+    """`text` cut to `limit` characters, saying how much was left out.
+
+    >>> shorten("abcdefgh", limit=3)
+    'abc ... (5 more characters)'
+    """
     text = str(text)
     if len(text) <= limit:
         return text

@@ -50,10 +50,18 @@ _BANNED_BY_ASSIGNMENT = {
 
 
 def banned_modules(piece):
-    """Module prefixes that the answer to `piece` must not import or call."""
+    """Module prefixes that the answer to `piece` must not import or call.
+
+    >>> banned_modules("confusion_matrix")
+    ('fmnist_edu', 'autograder', 'fmnist_checks', 'sklearn.metrics')
+    """
     return _ALWAYS_BANNED + _BANNED_BY_ASSIGNMENT[PIECE_ASSIGNMENT[piece]]
 
 
 def grade_id(piece):
-    """The nbgrader grade id of a piece's answer cell (``decisiontreeclassifier``)."""
+    """The nbgrader grade id of a piece's answer cell.
+
+    >>> grade_id("DecisionTreeClassifier")
+    'decisiontreeclassifier'
+    """
     return piece.lower()

@@ -23,6 +23,7 @@ import os
 import shutil
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 import fmnist_checks
 from fmnist_checks.pieces import ASSIGNMENTS
@@ -131,6 +132,9 @@ def release_hook(assignment, student, notebooks, release_folder=None):
 
 class InstallStudentSide(Preprocessor):
     """Autograde: replace the submitted ``fmnist_checks/`` with the instructor's copy."""
+
+    # nbconvert's preprocessors are off unless enabled, and skipped without a word
+    enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
         folder = (resources.get("metadata") or {}).get("path")

@@ -168,3 +168,30 @@ def test_a_failed_release_hook_fails_the_release_loudly(tmp_path):
     assert out.returncode != 0
     assert "checks could not be written (OSError: disk full)" in out.stdout + out.stderr
     assert not (course / "release" / "a5_evaluation").exists()
+
+
+def test_autograde_replaces_the_student_side_a_student_submitted(tmp_path):
+    """A submitted fmnist_checks/ that always passes is overwritten before the kernel runs."""
+    from nbconvert.exporters import NotebookExporter
+    from traitlets.config import Config
+
+    from autograder.release import InstallStudentSide
+
+    folder = tmp_path / "autograded" / "mallory" / "a5_evaluation"
+    (folder / PACKAGE).mkdir(parents=True)
+    (folder / PACKAGE / "runner.py").write_text("def check(piece, answer):\n    print('passed')\n")
+    (folder / PACKAGE / "evil.py").write_text("")
+    config = Config()
+    config.Exporter.preprocessors = [InstallStudentSide]
+    exporter = NotebookExporter(config=config)
+    nb = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    import nbformat
+
+    exporter.from_notebook_node(nbformat.from_dict(nb), resources={
+        "metadata": {"path": str(folder)}, "nbgrader": {"assignment": "a5_evaluation"}})
+    import fmnist_checks
+
+    real = open(os.path.join(os.path.dirname(fmnist_checks.__file__), "runner.py"), encoding="utf-8").read()
+    assert (folder / PACKAGE / "runner.py").read_text().endswith(real)
+    assert not (folder / PACKAGE / "evil.py").exists()
+    assert "InstallStudentSide" in open(os.path.join(COURSE, "nbgrader_config.py"), encoding="utf-8").read()

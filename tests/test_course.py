@@ -181,9 +181,8 @@ def test_autograde_replaces_the_student_side_a_student_submitted(tmp_path):
     (folder / PACKAGE).mkdir(parents=True)
     (folder / PACKAGE / "runner.py").write_text("def check(piece, answer):\n    print('passed')\n")
     (folder / PACKAGE / "evil.py").write_text("")
-    config = Config()
-    config.Exporter.preprocessors = [InstallStudentSide]
-    exporter = NotebookExporter(config=config)
+    exporter = NotebookExporter(config=Config())
+    exporter.register_preprocessor(InstallStudentSide)  # as nbgrader's Autograde registers it
     nb = {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
     import nbformat
 

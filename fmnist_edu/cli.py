@@ -47,6 +47,8 @@ def _cmd_reproduce(args):
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"wrote the study's figures, tables and results.json to {args.out}")
+    if results.get("quick"):
+        print("quick smoke run: subsets, a small grid, few epochs; not the study's result")
     for name, model in results["models"].items():
         print(
             f"{name:<15} train accuracy {model['train_accuracy']:.4f}  "

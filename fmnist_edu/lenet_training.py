@@ -52,10 +52,10 @@ import numpy as np
 import torch
 from torch import nn
 from torch.nn import functional as F
-from tqdm.auto import tqdm
 
 from fmnist_edu._validation import check_features, check_labels, check_n_classes, check_same_length
 from fmnist_edu.lenet import EarlyStopping, LeNet5, evaluate, train_epoch
+from fmnist_edu.progress import Progress
 
 IMAGE_SHAPE = (1, 28, 28)
 
@@ -258,7 +258,8 @@ def fit_lenet5(
         Stop after the first epoch that ends more than this many seconds after
         the start (the best state so far is kept).
     progress : bool, default=True
-        Show a tqdm bar on stderr (switched off when stderr is not a terminal).
+        Report progress on stderr: a tqdm bar to a terminal, else a line per
+        tenth of `max_epochs` (:class:`~fmnist_edu.progress.Progress`).
 
     Returns
     -------
@@ -267,7 +268,11 @@ def fit_lenet5(
         the lowest validation loss; ``model.input_mean_`` and
         ``model.input_std_`` hold the normalisation for `predict_lenet5`.
     history : dict
-        Per epoch lists ``train_loss``, ``val_loss``, ``val_accuracy``,
+        Per epoch lists ``train_loss`` (the label-smoothed loss on the
+        augmented batches, as optimised), ``train_eval_loss`` and
+        ``train_eval_accuracy`` (plain cross-entropy and accuracy on a fixed
+        sample of ``n_val`` training images, unaugmented: measured as the
+        validation is, so the two compare), ``val_loss``, ``val_accuracy``,
         ``lr``; and ``best_epoch`` (1-based), ``epochs`` (run),
         ``stopped_early``, ``seconds`` (training wall time), ``input_mean``,
         ``input_std``, ``n_train``, ``n_val`` and ``params`` (the
@@ -289,6 +294,8 @@ def fit_lenet5(
     val_images = _to_images(X[val_idx], mean, std)
     train_targets = torch.as_tensor(y[train_idx])
     val_targets = torch.as_tensor(y[val_idx])
+    # every k-th training image (sorted indices, so all classes), as many as validated
+    sample = np.arange(0, train_idx.size, max(1, train_idx.size // val_idx.size))[: val_idx.size]
 
     with _torch_settings(n_threads, deterministic=True):
         torch.manual_seed(seed)
@@ -296,6 +303,7 @@ def fit_lenet5(
         model = LeNet5(n_classes).to(device)
         train_loader = _AugmentedBatches(train_images, train_targets, batch_size, generator, augment)
         val_loader = _batches(val_images, val_targets, 1000)
+        train_eval_loader = _batches(train_images[sample], train_targets[sample], 1000)
         optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
         scheduler = torch.optim.lr_scheduler.OneCycleLR(
             optimizer, max_lr=lr, epochs=max_epochs, steps_per_epoch=len(train_loader)
@@ -304,18 +312,22 @@ def fit_lenet5(
         val_loss_fn = nn.CrossEntropyLoss()
         stopper = EarlyStopping(patience=patience)
 
-        history = {"train_loss": [], "val_loss": [], "val_accuracy": [], "lr": []}
+        history = {"train_loss": [], "train_eval_loss": [], "train_eval_accuracy": [],
+                   "val_loss": [], "val_accuracy": [], "lr": []}
         start = time.perf_counter()
         stopped_early = False
-        bar = tqdm(range(max_epochs), desc="LeNet-5", unit="epoch", disable=None if progress else True)
-        for _ in bar:
+        bar = Progress(max_epochs, "LeNet-5", "epoch", enabled=progress)
+        for _ in range(max_epochs):
             history["lr"].append(optimizer.param_groups[0]["lr"])
             train_loss = train_epoch(model, _Scheduled(train_loader, scheduler), optimizer, train_loss_fn, device)
+            train_eval_loss, train_eval_acc = evaluate(model, train_eval_loader, val_loss_fn, device)
             val_loss, val_acc = evaluate(model, val_loader, val_loss_fn, device)
             history["train_loss"].append(train_loss)
+            history["train_eval_loss"].append(train_eval_loss)
+            history["train_eval_accuracy"].append(train_eval_acc)
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_acc)
-            bar.set_postfix(train_loss=f"{train_loss:.3f}", val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")
+            bar.update(train_loss=f"{train_loss:.3f}", val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")
             if stopper.step(val_loss, model):
                 stopped_early = True
                 break

@@ -42,8 +42,8 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, check_cv
 from sklearn.utils.validation import check_X_y
-from tqdm.auto import tqdm
 
+from fmnist_edu.progress import Progress
 from fmnist_edu.splits import check_criterion, check_min_samples_leaf
 from fmnist_edu.tree import DecisionTreeClassifier
 from fmnist_edu.tree_splitter import (
@@ -309,7 +309,8 @@ def grid_search_tree(X, y, max_depths=range(1, 21), min_samples_leafs=range(1, 3
     n_jobs : int, default=2
         Processes running the fits (joblib).
     progress : bool, default=True
-        Show a progress bar on stderr (only when stderr is a terminal).
+        Report progress on stderr: a bar to a terminal, else a line per tenth
+        of the fits (:class:`~fmnist_edu.progress.Progress`).
     random_state : int or None, default=None
         None searches our :class:`~fmnist_edu.tree.DecisionTreeClassifier`
         (exact ties go to the lowest feature). An int searches
@@ -339,11 +340,12 @@ def grid_search_tree(X, y, max_depths=range(1, 21), min_samples_leafs=range(1, 3
                                                      random_state)
                 for c, m, s in tasks)
     results = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-    bar = tqdm(results, total=len(tasks), desc="tree grid search", unit="fit",
-               disable=None if progress else True)
     fold_scores = np.empty((len(criteria), len(max_depths), len(min_samples_leafs), len(splits)))
-    for (c, m, s), accuracies in zip(tasks, bar):
-        fold_scores[c, :, m, s] = accuracies
+    # counted after each result is stored (a bar zipped after `tasks` missed the last one)
+    with Progress(len(tasks), "tree grid search", "fit", enabled=progress) as bar:
+        for (c, m, s), accuracies in zip(tasks, results):
+            fold_scores[c, :, m, s] = accuracies
+            bar.update()
     # the mean as GridSearchCV takes it: np.average over the contiguous split axis
     mean_scores = np.average(fold_scores.reshape(-1, len(splits)), axis=1)
     return _result(mean_scores.reshape(fold_scores.shape[:3]), fold_scores,

@@ -40,10 +40,17 @@ def test_data_command_prints_class_shares(capsys):
 @pytest.mark.cli
 @pytest.mark.study
 @needs_data
-def test_quick_reproduce_writes_the_contract_layout(tmp_path):
+def test_quick_reproduce_writes_the_contract_layout(tmp_path, capsys):
     assert main(["reproduce", "--quick", "--out", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "quick smoke run" in out
+    # stderr is no terminal here: progress comes as lines, with no tqdm bar
+    assert "[fmnist-edu] tree grid search: 40/40 fits (100%)" in err
+    assert "[fmnist-edu] LeNet-5: 2/2 epochs (100%)" in err
+    assert "\r" not in err
     results = json.loads((tmp_path / "results.json").read_text())
-    assert set(results) == {"data", "models"}
+    assert set(results) == {"quick", "data", "models"}  # the contract's two blocks, and the mark
+    assert results["quick"] is True
     assert set(results["data"]) == {"n_train", "n_test", "train_class_share",
                                     "test_class_share", "pca_components_90"}
     assert abs(sum(results["data"]["train_class_share"]) - 1) < 1e-9
@@ -56,5 +63,7 @@ def test_quick_reproduce_writes_the_contract_layout(tmp_path):
         assert model["test_accuracy"] > 0.5  # far above chance (0.2) even in quick mode
     for figure in ("class_samples", "class_distribution", "explained_variance", "pca_pairs",
                    "network_training", "lenet5_training", "confusion_matrices"):
-        assert (tmp_path / f"{figure}.png").stat().st_size > 1000
-    assert "| Shirt |" in (tmp_path / "metrics.md").read_text()
+        assert 1000 < (tmp_path / f"{figure}.png").stat().st_size < 300_000
+    metrics = (tmp_path / "metrics.md").read_text()
+    assert "| Shirt |" in metrics
+    assert metrics.startswith("**Quick smoke run**")

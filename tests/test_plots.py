@@ -6,6 +6,7 @@ Synthetic data only (no marker: pyproject declares none for figures).
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from fmnist_edu import plots
 from fmnist_edu.pca import pca_fit
@@ -75,12 +76,38 @@ def test_pairs(tmp_path):
     _, components, eigenvalues = pca_fit(X)
     Z = (X - X.mean(axis=0)) @ components.T / np.sqrt(eigenvalues)
     fig = plots.plot_pairs(Z, y, n_components=3, n_points=50, path=tmp_path / "pairs.png")
-    assert len(fig.axes) == 9
+    assert len(fig.axes) == 6  # the lower triangle: (0,0), (1,0), (1,1), (2,0), (2,1), (2,2)
     legend_texts = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend_texts == ["T-shirt/top", "Trouser", "Pullover", "Dress", "Shirt"]
     # a subsample: 50 points in each scatter plot
     assert fig.axes[1].collections[0].get_offsets().shape == (50, 2)
     assert_png(tmp_path / "pairs.png")
+    with Image.open(tmp_path / "pairs.png") as image:
+        assert image.mode == "P"  # saved with a palette: a scatter of 1,500 points took 1.1 MB
+
+
+def test_pairs_of_many_points_stay_small(tmp_path):
+    rng = np.random.default_rng(2)
+    Z = rng.normal(size=(3000, 5))
+    y = rng.integers(0, 5, size=3000)
+    plots.plot_pairs(Z, y, path=tmp_path / "pairs.png")
+    assert (tmp_path / "pairs.png").stat().st_size < 300_000
+
+
+def test_titles_can_be_given(images):
+    X, y = images
+    tag = " (quick run)"
+    figures = [
+        plots.plot_class_samples(X, y, n_per_class=2, title="samples" + tag),
+        plots.plot_class_distribution(y, y, title="shares" + tag),
+        plots.plot_explained_variance([3.0, 2.0, 1.0], title="variance" + tag),
+        plots.plot_pairs(X[:, :3], y, n_components=2, title="pairs" + tag),
+        plots.plot_training_curves({"loss": [1.0, 0.5]}, title="curves" + tag),
+        plots.plot_confusion_matrices(np.eye(5, dtype=int), title="matrices" + tag),
+    ]
+    for fig in figures:
+        texts = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
+        assert any(text.endswith(tag) for text in texts)
 
 
 def test_training_curves_with_and_without_validation(tmp_path):
@@ -93,6 +120,17 @@ def test_training_curves_with_and_without_validation(tmp_path):
     assert [len(ax.lines) for ax in fig.axes] == [2, 2]
     np.testing.assert_allclose(fig.axes[0].lines[1].get_ydata(), [1.1, 0.7, 0.6])
     assert_png(tmp_path / "curves.png")
+
+
+def test_training_curves_show_test_curves_and_the_best_epoch():
+    history = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.5, 0.7, 0.8],
+               "test_loss": [1.2, 0.9, 0.8], "test_accuracy": [0.4, 0.6, 0.65]}
+    fig = plots.plot_training_curves(history, best_epoch=2)
+    for ax in fig.axes:
+        labels = [line.get_label() for line in ax.lines]
+        assert labels == ["training", "test", "best epoch (2)"]
+        np.testing.assert_array_equal(ax.lines[-1].get_xdata(), [2, 2])
+    np.testing.assert_allclose(fig.axes[1].lines[1].get_ydata(), [0.4, 0.6, 0.65])
 
 
 def test_training_curves_need_a_curve():

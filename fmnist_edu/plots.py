@@ -7,80 +7,14 @@ output. Each PNG of the study stays under 300 kB (the pair plot's thousands of
 points are saved with a 256-colour palette).
 """
 
-import io
-from pathlib import Path
-
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from fmnist_edu._validation import check_features, check_labels, check_same_length
-from fmnist_edu.data import CLASS_NAMES
-
-# one colour per class, kept across all figures (matplotlib's tab10)
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd")
-
-
-def _colour(k):
-    return CLASS_COLOURS[k % len(CLASS_COLOURS)]
-
-
-def _finish(fig, path, palette=False):
-    """Save `fig` to `path` (if given) and return it.
-
-    `palette` saves a PNG with 256 colours (:func:`_save_palette_png`).
-    """
-    if path is not None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if palette and path.suffix.lower() == ".png":
-            _save_palette_png(fig, path)
-        else:
-            fig.savefig(path, dpi=120, bbox_inches="tight")
-    return fig
-
-
-def _save_palette_png(fig, path, dpi=120):
-    """Save `fig` as a PNG of 256 colours: a scatter plot 3 times smaller, same look.
-
-    Thousands of semi-transparent, anti-aliased points give a plot thousands
-    of near-identical colours that compress badly (the study's pair plot took
-    1.1 MB). 256 colours chosen by median cut, without dithering, keep its
-    points, lines and text as they look; a smooth colour bar would show steps,
-    so the other figures are saved as they are.
-    """
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
-    image = Image.open(buffer).convert("RGB")
-    image = image.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    image.save(path, format="png", optimize=True)
-
-
-def _labels(y, name="y"):
-    """Integer labels 0..K-1 of shape (n_samples,)."""
-    y = check_labels(y, name=name)
-    if y.min() < 0:
-        raise ValueError(f"{name} holds label {y.min()}, labels must be 0..K-1")
-    return y
-
-
-def _classes(class_names, largest_label):
-    """Number of classes and their names: all of `class_names` when given."""
-    if class_names is None:
-        n_classes = largest_label + 1
-        names = list(CLASS_NAMES[:n_classes])
-        names += [str(k) for k in range(len(names), n_classes)]
-        return n_classes, names
-    names = [str(name) for name in class_names]
-    if len(names) <= largest_label:
-        raise ValueError(
-            f"class_names has {len(names)} names, but a label is {largest_label}"
-        )
-    return len(names), names
-
+from fmnist_edu import figure_style
+from fmnist_edu._validation import check_features, check_same_length
+from fmnist_edu.figure_style import CLASS_COLOURS  # noqa: F401 (part of the plots API)
 
 def plot_class_samples(X, y, class_names=None, n_per_class=8, seed=0,
                        title="Random images of each class", path=None):
@@ -109,11 +43,11 @@ def plot_class_samples(X, y, class_names=None, n_per_class=8, seed=0,
         K rows of `n_per_class` axes.
     """
     X = check_features(X)
-    y = _labels(y)
+    y = figure_style.class_labels(y)
     check_same_length(X, y, "X", "y")
     if X.shape[1] != 784:
         raise ValueError(f"X must hold flattened 28x28 images (784 features), got {X.shape[1]}")
-    n_classes, names = _classes(class_names, int(y.max()))
+    n_classes, names = figure_style.class_names_for(class_names, int(y.max()))
     rng = np.random.default_rng(seed)
     fig = Figure(figsize=(1.1 * n_per_class + 1.2, 1.2 * n_classes))
     axes = fig.subplots(n_classes, n_per_class, squeeze=False)
@@ -131,7 +65,7 @@ def plot_class_samples(X, y, class_names=None, n_per_class=8, seed=0,
             f"{k} {names[k]}", rotation=0, ha="right", va="center", fontsize=10
         )
     fig.suptitle(title)
-    return _finish(fig, path)
+    return figure_style.save_figure(fig, path)
 
 
 def plot_class_distribution(y_train, y_test, class_names=None, title="Class distribution",
@@ -154,9 +88,9 @@ def plot_class_distribution(y_train, y_test, class_names=None, title="Class dist
         One axes; each bar is annotated with its share in percent, and a
         dotted line marks the uniform share 1/K.
     """
-    y_train = _labels(y_train, "y_train")
-    y_test = _labels(y_test, "y_test")
-    n_classes, names = _classes(class_names, int(max(y_train.max(), y_test.max())))
+    y_train = figure_style.class_labels(y_train, "y_train")
+    y_test = figure_style.class_labels(y_test, "y_test")
+    n_classes, names = figure_style.class_names_for(class_names, int(max(y_train.max(), y_test.max())))
     fig = Figure(figsize=(8, 4))
     ax = fig.subplots()
     positions = np.arange(n_classes)
@@ -174,7 +108,7 @@ def plot_class_distribution(y_train, y_test, class_names=None, title="Class dist
     ax.set_ylim(0, 100 / n_classes * 1.35)
     ax.set_title(title)
     ax.legend(loc="upper right", ncols=2, fontsize=9)
-    return _finish(fig, path)
+    return figure_style.save_figure(fig, path)
 
 
 def plot_explained_variance(eigenvalues, threshold=0.9,
@@ -227,7 +161,7 @@ def plot_explained_variance(eigenvalues, threshold=0.9,
     ax.set_ylabel("cumulative explained variance (%)")
     ax.set_title(title)
     ax.grid(True, which="major", alpha=0.3)
-    return _finish(fig, path)
+    return figure_style.save_figure(fig, path)
 
 
 def plot_pairs(Z, y, n_components=5, class_names=None, n_points=1500, seed=0, title=None,
@@ -262,11 +196,11 @@ def plot_pairs(Z, y, n_components=5, class_names=None, n_points=1500, seed=0, ti
         the class names.
     """
     Z = check_features(Z, name="Z")
-    y = _labels(y)
+    y = figure_style.class_labels(y)
     check_same_length(Z, y, "Z", "y")
     if not 1 <= n_components <= Z.shape[1]:
         raise ValueError(f"n_components must be in 1..{Z.shape[1]}, got {n_components}")
-    n_classes, names = _classes(class_names, int(y.max()))
+    n_classes, names = figure_style.class_names_for(class_names, int(y.max()))
     rng = np.random.default_rng(seed)
     chosen = rng.permutation(Z.shape[0])[: min(n_points, Z.shape[0])]
     Z, y = Z[chosen, :n_components], y[chosen]
@@ -284,11 +218,11 @@ def plot_pairs(Z, y, n_components=5, class_names=None, n_points=1500, seed=0, ti
             if i == j:
                 bins = np.linspace(low[j], high[j], 30)
                 for k in range(n_classes):
-                    ax.hist(Z[y == k, j], bins=bins, histtype="step", color=_colour(k))
+                    ax.hist(Z[y == k, j], bins=bins, histtype="step", color=figure_style.colour(k))
                 ax.set_yticks([])
             else:
                 ax.scatter(
-                    Z[:, j], Z[:, i], c=[_colour(k) for k in y], s=3, alpha=0.5, linewidths=0,
+                    Z[:, j], Z[:, i], c=[figure_style.colour(k) for k in y], s=3, alpha=0.5, linewidths=0,
                     rasterized=True,
                 )
                 ax.set_ylim(low[i], high[i])
@@ -304,14 +238,14 @@ def plot_pairs(Z, y, n_components=5, class_names=None, n_points=1500, seed=0, ti
                 ax.set_ylabel(f"PC {i + 1}")
     axes[0, 0].set_ylabel("PC 1")
     handles = [
-        Line2D([], [], marker="o", linestyle="", color=_colour(k), label=names[k])
+        Line2D([], [], marker="o", linestyle="", color=figure_style.colour(k), label=names[k])
         for k in range(n_classes)
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=n_classes, frameon=False)
     if title is None:
         title = f"First {n_components} sphered principal components ({Z.shape[0]:,} random points)"
     fig.suptitle(title)
-    return _finish(fig, path, palette=True)
+    return figure_style.save_figure(fig, path, palette=True)
 
 
 # (key prefix, legend label, line style, colour) of each kind of curve, in drawing order
@@ -365,7 +299,7 @@ def plot_training_curves(history, title=None, best_epoch=None, path=None):
     axes[1].set_title("Accuracy")
     if title:
         fig.suptitle(title)
-    return _finish(fig, path)
+    return figure_style.save_figure(fig, path)
 
 
 def plot_confusion_matrices(matrices, titles=None, class_names=None, title=None, path=None):
@@ -406,7 +340,7 @@ def plot_confusion_matrices(matrices, titles=None, class_names=None, title=None,
     n_classes = matrices[0].shape[0]
     if any(m.shape != (n_classes, n_classes) for m in matrices):
         raise ValueError("all confusion matrices must have the same shape")
-    _, names = _classes(class_names, n_classes - 1)
+    _, names = figure_style.class_names_for(class_names, n_classes - 1)
     names = names[:n_classes]
     fig = Figure(figsize=(4.6 * len(matrices) + 0.8, 4.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(1, len(matrices)))
@@ -430,4 +364,4 @@ def plot_confusion_matrices(matrices, titles=None, class_names=None, title=None,
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="share of the true class")
     if title:
         fig.suptitle(title)
-    return _finish(fig, path)
+    return figure_style.save_figure(fig, path)

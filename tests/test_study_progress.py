@@ -15,7 +15,7 @@ import sys
 import numpy as np
 import pytest
 
-from fmnist_edu import plots, study
+from fmnist_edu import figure_style, plots, study
 from fmnist_edu.progress import Progress, stderr_is_terminal
 from fmnist_edu.tree_search import grid_search_tree
 
@@ -144,14 +144,14 @@ def quick_run(tmp_path_factory):
     captured = io.StringIO()
     patch.setattr(sys, "stderr", captured)
     titles = {}
-    finish = plots._finish
+    finish = figure_style.save_figure
 
     def record_title(fig, path, **kwargs):
         texts = [fig.get_suptitle()] + [ax.get_title() for ax in fig.axes]
         titles[path.name] = " ".join(text for text in texts if text)
         return finish(fig, path, **kwargs)
 
-    patch.setattr(plots, "_finish", record_title)
+    patch.setattr(figure_style, "save_figure", record_title)
     try:
         results = study.run_study(out, quick=True, n_jobs=1)
     finally:

@@ -382,7 +382,8 @@ def _hint_tree(expected, got, inputs):
     return "; ".join(hints) or None
 
 
-def tree_case(label, params, X, y, X_test, want, part, compare, expect=None, hint=_hint_tree):
+def tree_case(label, params, X, y, X_test, want, part, compare, expect=None, hint=_hint_tree,
+              kind="value"):
     """A case that fits the student's tree and compares the results named in `want`."""
     inputs = {"params": dict(params), "X": X, "y": y, "X_test": X_test, "want": list(want)}
     shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
@@ -397,6 +398,7 @@ def tree_case(label, params, X, y, X_test, want, part, compare, expect=None, hin
               f"labels {np.unique(y).tolist()}; predicting {len(X_test)} points"),
         hint=hint,
         part=part,
+        kind=kind,
     )
 
 
@@ -452,6 +454,48 @@ def grid_case(X, y, grid):
         call=f"GridSearchCV(DecisionTreeClassifier(), {grid}, cv=3).fit(X, y) on X of shape {X.shape}",
         hint=_hint_grid,
         part="scikit-learn API",
+        kind="api",
+    )
+
+
+TREE_PARAMS = ("criterion", "max_depth", "min_samples_leaf")
+TREE_DEFAULTS = {"criterion": "gini", "max_depth": None, "min_samples_leaf": 1}
+
+
+def _params_run(answer, params):
+    """get_params() of the tree built with `params` (none: the defaults), and of its clone."""
+    from sklearn.base import clone
+
+    model = answer(**params)
+    own = model.get_params()
+    copied = clone(model).get_params()
+    return {"get_params": {k: own.get(k, "<missing>") for k in TREE_PARAMS},
+            "clone": {k: copied.get(k, "<missing>") for k in TREE_PARAMS}}
+
+
+def _hint_params(expected, got, inputs):
+    if isinstance(got, dict) and got.get("get_params") != expected["get_params"]:
+        return ("__init__ must store each argument unchanged under its own name "
+                "(self.max_depth = max_depth, even when it is None) and do nothing else; "
+                "turn None into a number in fit, not in __init__")
+    return None
+
+
+def params_case(params, label):
+    """get_params and clone give back exactly the arguments (scikit-learn's rule for __init__)."""
+    shown = ", ".join(f"{k}={v!r}" for k, v in params.items())
+    expected = dict(TREE_DEFAULTS, **params)
+    return Case(
+        piece="DecisionTreeClassifier",
+        label=label,
+        inputs={"params": dict(params)},
+        run=_params_run,
+        expect={"get_params": expected, "clone": expected},
+        compare=fields(get_params=equal(), clone=equal()),
+        call=f"DecisionTreeClassifier({shown}).get_params(); clone(...).get_params()",
+        hint=_hint_params,
+        part="scikit-learn API",
+        kind="api",
     )
 
 
@@ -517,12 +561,18 @@ def tree_cases():
                   {"min_samples_leaf": 5}, X, y, X_test, ["min_leaf", "pred"],
                   "min_samples_leaf", fields(min_leaf=equal(), pred=equal())),
         tree_case("fit returns self", {}, X[:12], y[:12], X[:3], ["returned_self"],
-                  "scikit-learn API", fields(returned_self=true("fit(X, y) must return self"))),
+                  "scikit-learn API", fields(returned_self=true("fit(X, y) must return self")),
+                  kind="api"),
         tree_case("root_ is a tree of Node objects (leaves have feature None)", {"max_depth": 3},
-                  X, y, X[:3], ["structure"], "scikit-learn API", fields(structure=equal())),
+                  X, y, X[:3], ["structure"], "scikit-learn API", fields(structure=equal()),
+                  kind="api"),
         tree_case("fit, predict and predict_proba leave X and y unchanged", {"max_depth": 2},
                   X, y, X_test, ["pred", "proba", "unchanged"], "scikit-learn API",
-                  fields(unchanged=true("your tree modified X, y or the X it predicted"))),
+                  fields(unchanged=true("your tree modified X, y or the X it predicted")),
+                  kind="inputs unchanged"),
+        params_case({}, "get_params and clone with the default arguments (max_depth=None kept)"),
+        params_case({"criterion": "entropy", "max_depth": 4, "min_samples_leaf": 3},
+                    "get_params and clone with explicit arguments"),
         grid_case(X, y, grid),
     ]
 

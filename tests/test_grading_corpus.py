@@ -16,7 +16,7 @@ import pytest
 
 from autograder.corpus import correct_answers, given_sources, submissions
 from autograder.hidden import edges, hidden_cases, score_outcomes
-from autograder.sweep import student_ids, sweep
+from autograder.sweep import namespace_for, student_ids, sweep
 from fmnist_checks.core import Case, Outcome
 from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.runner import summarise, visible_cases
@@ -155,3 +155,35 @@ def test_only_named_errors_and_array_inputs_are_graded():
                     assert piece == "class_distribution", (piece, case.label)
                 args = case.inputs.get("args", [])
                 assert not any(isinstance(a, list) for a in args), (piece, case.label)
+
+
+def _shallow_copy_stopper():
+    module = submissions("a4_lenet5")
+    source = next(s for p, b, s, _ in module.BUGGY if b == "shallow copy of the state_dict")
+    namespace = namespace_for(given_sources("a4_lenet5"), module.CORRECT, "EarlyStopping", source)
+    return source, namespace["EarlyStopping"]
+
+
+def test_a_visible_failure_costs_its_part_only_in_grade():
+    from autograder.hidden import grade_namespace
+
+    _, stopper = _shallow_copy_stopper()
+    score, message = grade_namespace("a4_lenet5", {"EarlyStopping": stopper},
+                                     student="s1")["EarlyStopping"]
+    assert score == pytest.approx(0.5), message  # "best state" fails, "stopping rule" passes
+    assert "visible checks failed" in message
+
+
+def test_a_visible_failure_costs_its_part_only_in_the_trusted_judge():
+    from autograder.hidden import all_cases, grading_seed
+    from autograder.trusted import Submission, judge
+    from fmnist_checks.core import call_answer
+
+    source, stopper = _shallow_copy_stopper()
+    seed = grading_seed("a4_lenet5", "s1")
+    visible, hidden = all_cases("EarlyStopping", seed)
+    records = {f"case:EarlyStopping:{i}": {"result": call_answer(case, stopper)}
+               for i, case in enumerate(visible + hidden)}
+    submission = Submission("s1", "a4_lenet5", answers={"earlystopping": source})
+    verdict = judge("a4_lenet5", seed, records, submission, {"earlystopping": 2.0})["EarlyStopping"]
+    assert verdict.score == pytest.approx(1.0), verdict.message

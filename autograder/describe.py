@@ -15,6 +15,8 @@ def _labels(cases):
     seen = []
     for case in cases:
         label = case.label if case.part == "main" else f"{case.label} [{case.part}]"
+        if case.advice:
+            label += " (advice, no points)"
         if label not in seen:
             seen.append(label)
     return seen
@@ -28,7 +30,7 @@ def describe(assignments=None):
                   "|---|---|---|---|"]
         for piece in ASSIGNMENTS[assignment]:
             visible, hidden = visible_cases(piece), hidden_cases(piece, 0)
-            parts = sorted({c.part for c in visible + hidden})
+            parts = sorted({c.part for c in visible + hidden if not c.advice})
             lines.append(f"| `test_{piece.lower()}` | {'; '.join(_labels(visible))} | "
                          f"{'; '.join(_labels(hidden))} | {', '.join(parts)} |")
         lines.append("")

@@ -19,12 +19,11 @@ import time
 from dataclasses import dataclass, field
 
 from fmnist_checks.core import format_error, judge as judge_case
-from .hidden import all_cases, grading_seed, score_outcomes
+from .hidden import all_cases, failure_text, grading_seed, score_outcomes
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.plain import loads
 from fmnist_checks.refban import find_in_source
-from fmnist_checks.runner import summarise
 from .sandbox import Limits, open_for_sandbox, wrap
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -253,9 +252,7 @@ def judge(assignment, seed, records, submission, points):
             outcomes.append(judge_case(case, case.expected(), got))
         vis, hid = outcomes[:len(visible)], outcomes[len(visible):]
         score = score_outcomes(vis, hid, max_points)
-        ok_v, text_v = summarise(piece, vis, "visible")
-        ok_h, text_h = summarise(piece, hid, "hidden")
-        message = text_v if not ok_v else (text_h if not ok_h else f"✓ {piece}: all {len(outcomes)} checks passed")
+        _, message = failure_text(piece, vis, hid)
         verdicts[piece] = PieceVerdict(piece, max_points, score, message)
     return verdicts
 

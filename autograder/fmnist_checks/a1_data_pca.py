@@ -40,7 +40,7 @@ def _with_inputs(build):
 
 
 def property_case(piece, label, args, reduce, expect, compare, kwargs=None, hint=None,
-                  part="main"):
+                  part="main", advice=False):
     """A case that calls `piece` and checks a property of its result.
 
     ``reduce(result, *args, **kwargs)`` turns the answer's result into plain
@@ -54,7 +54,7 @@ def property_case(piece, label, args, reduce, expect, compare, kwargs=None, hint
 
     return Case(piece=piece, label=label, inputs={"args": list(args), "kwargs": dict(kwargs)},
                 run=run, expect=expect, compare=compare,
-                call=format_call(piece, args, kwargs), hint=hint, part=part)
+                call=format_call(piece, args, kwargs), hint=hint, part=part, advice=advice)
 
 
 # --- class_distribution ------------------------------------------------------
@@ -72,13 +72,14 @@ def _hint_shares(expected, got, inputs):
     return None
 
 
-def class_distribution_cases(y, n_classes, expected, tag=""):
+def class_distribution_cases(y, n_classes, expected, tag="", advice=False):
     """The shares of `y` (`expected`) and the fact that they sum to 1."""
     return [
         function_case("class_distribution", f"class shares{tag}", [y, n_classes],
-                      expected, close(1e-12, 1e-12), hint=_hint_shares),
+                      expected, close(1e-12, 1e-12), hint=_hint_shares, advice=advice),
         property_case("class_distribution", f"the shares sum to 1{tag}", [y, n_classes],
-                      lambda shares, *_: float(np.sum(shares)), 1.0, close(1e-12, 1e-12)),
+                      lambda shares, *_: float(np.sum(shares)), 1.0, close(1e-12, 1e-12),
+                      advice=advice),
     ]
 
 
@@ -136,10 +137,10 @@ def _hint_report(expected, got, inputs):
     return None
 
 
-def integrity_cases(X, y, n_classes, expected, tag=""):
+def integrity_cases(X, y, n_classes, expected, tag="", advice=False):
     """The report of `X`, `y`: the dict `expected` of four counts."""
     return [function_case("integrity_report", f"counts{tag}", [X, y, n_classes],
-                          expected, report_compare, hint=_hint_report)]
+                          expected, report_compare, hint=_hint_report, advice=advice)]
 
 
 # --- pca_fit -----------------------------------------------------------------
@@ -222,11 +223,11 @@ def _hint_pca_fit(expected, got, inputs):
     return None
 
 
-def pca_fit_cases(X, tag=""):
+def pca_fit_cases(X, tag="", advice=False):
     """pca_fit of `X` against scikit-learn's PCA."""
     return [function_case("pca_fit", f"mean, axes and eigenvalues{tag}", [X],
                           _with_inputs(sklearn_pca_fit), pca_fit_compare(),
-                          hint=_hint_pca_fit)]
+                          hint=_hint_pca_fit, advice=advice)]
 
 
 # --- explained_variance_ratio ------------------------------------------------
@@ -243,13 +244,14 @@ def _hint_ratio(expected, got, inputs):
     return None
 
 
-def ratio_cases(eigenvalues, expected, tag=""):
+def ratio_cases(eigenvalues, expected, tag="", advice=False):
     """Each eigenvalue's share of the total (`expected`), and that the shares sum to 1."""
     return [
         function_case("explained_variance_ratio", f"shares of the variance{tag}", [eigenvalues],
-                      expected, close(1e-9, 1e-12), hint=_hint_ratio),
+                      expected, close(1e-9, 1e-12), hint=_hint_ratio, advice=advice),
         property_case("explained_variance_ratio", f"the shares sum to 1{tag}", [eigenvalues],
-                      lambda ratio, *_: float(np.sum(ratio)), 1.0, close(1e-12, 1e-12)),
+                      lambda ratio, *_: float(np.sum(ratio)), 1.0, close(1e-12, 1e-12),
+                      advice=advice),
     ]
 
 
@@ -263,7 +265,7 @@ N_COMPONENTS_BUGS = {
 }
 
 
-def n_components_case(eigenvalues, threshold, expected, bugs=None, tag=""):
+def n_components_case(eigenvalues, threshold, expected, bugs=None, tag="", advice=False):
     """One call of n_components_for with its expected k (an int).
 
     `bugs` maps a common bug (a key of `N_COMPONENTS_BUGS`) to the k it returns
@@ -276,7 +278,7 @@ def n_components_case(eigenvalues, threshold, expected, bugs=None, tag=""):
         return matches[0] if len(matches) == 1 else None
 
     return function_case("n_components_for", f"threshold {threshold}{tag}",
-                         [eigenvalues, threshold], expected, equal(), hint=hint)
+                         [eigenvalues, threshold], expected, equal(), hint=hint, advice=advice)
 
 
 def sklearn_n_components(X, threshold):

@@ -90,10 +90,11 @@ PRF = sequence(close(1e-9, 1e-12), close(1e-9, 1e-12), close(1e-9, 1e-12),
                names=["precision", "recall", "f1"])
 
 
-def accuracy_cases(y_true=Y_TRUE, y_pred=Y_PRED, tag=""):
+def accuracy_cases(y_true=Y_TRUE, y_pred=Y_PRED, tag="", advice=False):
     return [
         function_case("accuracy", f"share of equal entries{tag}", [y_true, y_pred],
-                      _sk_accuracy, close(1e-12, 1e-12), hint=_hint_count),
+                      _sk_accuracy, close(1e-12, 1e-12), hint=_hint_lists if advice else _hint_count,
+                      advice=advice),
     ]
 
 
@@ -124,8 +125,9 @@ VISIBLE = {
     "accuracy": lambda: accuracy_cases() + [
         function_case("accuracy", "all correct", [np.array([1, 0, 1]), np.array([1, 0, 1])], 1.0,
                       close(1e-12, 1e-12)),
+        # the contract's labels are int arrays: lists are advice (no points)
         function_case("accuracy", "Python lists work too", [[0, 1, 2, 2], [0, 2, 2, 2]], 0.75,
-                      close(1e-12, 1e-12), hint=_hint_lists),
+                      close(1e-12, 1e-12), hint=_hint_lists, advice=True),
     ],
     "confusion_matrix": lambda: confusion_cases() + [
         function_case("confusion_matrix", "a class that never occurs keeps its row and column",

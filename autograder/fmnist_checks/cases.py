@@ -57,10 +57,12 @@ def call_and_compare_inputs(answer, args, kwargs):
     return bool(same and all(_same(mine[1][k], v) for k, v in kwargs.items()))
 
 
-def function_case(piece, label, args, expect, compare, kwargs=None, hint=None, part="main", name=None):
+def function_case(piece, label, args, expect, compare, kwargs=None, hint=None, part="main", name=None,
+                  kind="value", advice=False):
     """A case that calls the function `piece` with `args` and compares the result.
 
-    `expect` is ``expect(*args, **kwargs)`` or the expected value itself.
+    `expect` is ``expect(*args, **kwargs)`` or the expected value itself;
+    `advice` marks a case beyond the contract (shown, never scored).
     """
     kwargs = kwargs or {}
     if callable(expect):
@@ -78,6 +80,8 @@ def function_case(piece, label, args, expect, compare, kwargs=None, hint=None, p
         call=format_call(name or piece, args, kwargs),
         hint=hint,
         part=part,
+        kind=kind,
+        advice=advice,
     )
 
 
@@ -91,8 +95,13 @@ def error_record_named(error_name, message=""):
     return {"__error__": {"type": error_name, "message": message, "where": None}}
 
 
-def raises_case(piece, label, args, kwargs=None, error=ValueError, part="main", name=None):
-    """A case whose call must raise `error` (any subclass message is fine)."""
+def raises_case(piece, label, args, kwargs=None, error=ValueError, part="validation", name=None,
+                advice=False):
+    """A case whose call must raise `error` (any subclass message is fine).
+
+    Graded only where the contract names the error (``class_distribution``);
+    elsewhere pass ``advice=True``.
+    """
     kwargs = kwargs or {}
     return Case(
         piece=piece,
@@ -103,10 +112,12 @@ def raises_case(piece, label, args, kwargs=None, error=ValueError, part="main", 
         compare=equal(),
         call=format_call(name or piece, args, kwargs),
         part=part,
+        kind="validation",
+        advice=advice,
     )
 
 
-def unchanged_case(piece, label, args, kwargs=None, part="main", name=None):
+def unchanged_case(piece, label, args, kwargs=None, part="inputs unchanged", name=None):
     """A case that checks the call leaves its array inputs unmodified."""
     kwargs = kwargs or {}
 
@@ -124,6 +135,7 @@ def unchanged_case(piece, label, args, kwargs=None, part="main", name=None):
         compare=compare,
         call=format_call(name or piece, args, kwargs),
         part=part,
+        kind="inputs unchanged",
     )
 
 

@@ -61,6 +61,16 @@ class Case:
         ``hint(expected, got, inputs)`` returns a hint or ``None``.
     part : str
         The independent part of the piece this case belongs to (partial credit).
+    kind : str
+        What the case checks: ``"value"`` (a result the contract defines),
+        ``"api"`` (the scikit-learn protocol: ``fit`` returns self, ``clone``,
+        ``get_params``), ``"inputs unchanged"`` or ``"validation"`` (an error the
+        contract names). A piece none of whose value parts passes earns nothing
+        for its other parts (see ``autograder.hidden.score_outcomes``).
+    advice : bool
+        Advice beyond the contract (other input types, errors it does not
+        name): a failure is shown as "advice (no points): ..." and never
+        counts in a score nor makes a check fail.
     """
 
     piece: str
@@ -72,6 +82,8 @@ class Case:
     call: Optional[str] = None
     hint: Optional[Callable] = None
     part: str = "main"
+    kind: str = "value"
+    advice: bool = False
     extra: dict = field(default_factory=dict)
 
     def expected(self):
@@ -79,6 +91,9 @@ class Case:
         if callable(self.expect):
             return to_plain(self.expect(**self.inputs))
         return to_plain(self.expect)
+
+
+KINDS = ("value", "api", "inputs unchanged", "validation")
 
 
 @dataclass

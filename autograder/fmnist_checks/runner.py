@@ -42,15 +42,26 @@ def quietly_run(cases, answer):
             return run_cases(cases, answer)
 
 
+def advice_notes(outcomes):
+    """The messages of failed advice cases, each marked as costing no points."""
+    return [f"advice (no points): {o.message}" for o in outcomes if o.case.advice and not o.passed]
+
+
 def summarise(piece, outcomes, kind):
-    """Return (all passed, text) for a list of outcomes."""
-    failed = [o for o in outcomes if not o.passed]
+    """Return (all graded cases passed, text) for a list of outcomes.
+
+    Advice cases (``case.advice``) never make it False; their failures are
+    listed after the graded ones as "advice (no points): ...".
+    """
+    graded = [o for o in outcomes if not o.case.advice]
+    failed = [o for o in graded if not o.passed]
+    notes = advice_notes(outcomes)
     if not failed:
-        return True, f"✓ {piece}: all {len(outcomes)} {kind} checks passed"
+        return True, "\n\n".join([f"✓ {piece}: all {len(graded)} {kind} checks passed"] + notes)
     if all("NotImplementedError" in o.message for o in failed):
         return False, f"✗ {piece} is not implemented yet: it still raises NotImplementedError"
-    head = f"✗ {piece}: {len(failed)} of {len(outcomes)} {kind} checks failed"
-    return False, "\n\n".join([head] + [o.message for o in failed])
+    head = f"✗ {piece}: {len(failed)} of {len(graded)} {kind} checks failed"
+    return False, "\n\n".join([head] + [o.message for o in failed] + notes)
 
 
 def check(piece, answer):

@@ -3,11 +3,25 @@
 The hidden test block of each test cell calls :func:`grade`. Its inputs are
 drawn from a seed derived from the student and the assignment
 (:func:`grading_seed`), so a regrade gives the same result while two students
-see different inputs. A submission that fails a visible check gets 0 here too.
+see different inputs.
 
-Partial credit: a piece whose cases belong to several independent parts (say
-``fit``/``predict`` and ``predict_proba``) earns ``points * parts passed /
-parts``; nbgrader reads the number the cell shows as the cell's score.
+Scores and partial credit (:func:`score_outcomes`):
+
+* Each case belongs to one part of its piece (``case.part``: say
+  ``fit/predict``, ``predict_proba``, ``inputs unchanged``); a part passes when
+  all its graded cases pass, visible and hidden alike. A piece earns
+  ``points * parts passed / parts``: a part that fails, on visible or hidden
+  inputs, costs that part, not the piece.
+* Each case says what it checks (``case.kind``): ``"value"`` (a result the
+  contract defines), ``"api"``, ``"inputs unchanged"`` or ``"validation"``. A
+  part holding at least one value case is a value part. A piece none of whose
+  value parts passes -- its values are wrong on the hidden inputs, as for an
+  answer that reproduces only the visible values -- earns nothing for its
+  other parts either: 0.
+* Advice cases (``case.advice``: other input types, errors the contract does
+  not name) are shown as "advice (no points): ..." and never count.
+
+nbgrader reads the number the cell shows as the cell's score.
 """
 
 import contextlib
@@ -18,7 +32,8 @@ from importlib import import_module
 from fmnist_checks.core import namespace_of
 from fmnist_checks.pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
 from fmnist_checks import runner
-from fmnist_checks.runner import CheckFailed, quietly_run, reference_use, summarise, visible_cases
+from fmnist_checks.runner import (CheckFailed, advice_notes, quietly_run, reference_use, summarise,
+                                  visible_cases)
 
 
 def student_id_from_path(path):
@@ -53,17 +68,42 @@ def all_cases(piece, seed):
     return visible_cases(piece), hidden_cases(piece, seed)
 
 
-def score_outcomes(visible, hidden, points):
-    """Points earned: 0 if any visible case failed, else by parts passed."""
-    if any(not o.passed for o in visible):
-        return 0.0
-    outcomes = visible + hidden
-    parts = []
+def part_results(outcomes):
+    """{part: passed} over the graded (non-advice) `outcomes`, in first-seen order."""
+    results = {}
     for o in outcomes:
-        if o.case.part not in parts:
-            parts.append(o.case.part)
-    passed = [p for p in parts if all(o.passed for o in outcomes if o.case.part == p)]
-    return points * len(passed) / len(parts)
+        if o.case.advice:
+            continue
+        results[o.case.part] = results.get(o.case.part, True) and o.passed
+    return results
+
+
+def value_parts(outcomes):
+    """The parts that hold at least one graded value case."""
+    return {o.case.part for o in outcomes if not o.case.advice and o.case.kind == "value"}
+
+
+def score_outcomes(visible, hidden, points):
+    """Points earned: by parts passed, and 0 when no value part passes (see the module doc)."""
+    outcomes = list(visible) + list(hidden)
+    parts = part_results(outcomes)
+    if not parts:
+        return float(points)
+    values = value_parts(outcomes)
+    if values and not any(parts[p] for p in values):
+        return 0.0
+    return points * sum(parts.values()) / len(parts)
+
+
+def failure_text(piece, visible_out, hidden_out):
+    """(all graded cases passed, the message a student sees)."""
+    ok_v, text_v = summarise(piece, visible_out, "visible")
+    ok_h, text_h = summarise(piece, hidden_out, "hidden")
+    if ok_v and ok_h:
+        n = sum(1 for o in visible_out + hidden_out if not o.case.advice)
+        notes = advice_notes(visible_out + hidden_out)
+        return True, "\n\n".join([f"✓ {piece}: all {n} checks passed"] + notes)
+    return False, "\n\n".join(t for ok, t in ((ok_v, text_v), (ok_h, text_h)) if not ok)
 
 
 @contextlib.contextmanager
@@ -103,8 +143,9 @@ runner.set_isolation(isolated)
 def grade(piece, answer, points, student=None):
     """Run visible and hidden checks; return the partial score, or None for full marks.
 
-    Raises :class:`~fmnist_checks.runner.CheckFailed` (0 points) when a visible
-    check fails, when no part passes, or when the answer uses a reference.
+    Raises :class:`~fmnist_checks.runner.CheckFailed` (0 points) when the
+    score is 0 (no part passes, or no value part does) or when the answer uses
+    a reference.
     """
     __tracebackhide__ = True
     banned = reference_use(piece, answer)
@@ -115,12 +156,9 @@ def grade(piece, answer, points, student=None):
     with isolated(piece, answer):
         visible_out = quietly_run(visible, answer)
         hidden_out = quietly_run(hidden, answer)
-    ok, text = summarise(piece, visible_out, "visible")
-    if not ok:
-        raise CheckFailed(text)
-    ok, text = summarise(piece, hidden_out, "hidden")
+    ok, text = failure_text(piece, visible_out, hidden_out)
     if ok:
-        print(f"✓ {piece}: all {len(visible) + len(hidden)} checks passed")
+        print(text)
         return None
     score = score_outcomes(visible_out, hidden_out, points)
     if score == 0:

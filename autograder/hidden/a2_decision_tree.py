@@ -21,10 +21,13 @@ from fmnist_checks.a2_decision_tree import (
     _hint_entropy,
     _hint_gini,
     _hint_information_gain,
+    params_case,
     tree_case,
 )
 from fmnist_checks.cases import function_case, unchanged_case
 from fmnist_checks.compare import close, equal, fields
+
+from .edges import gains_are_clear, redraw, thresholds_are_clear
 
 
 def _labels(rng, n=None, n_classes=None):
@@ -83,6 +86,12 @@ def _hidden_information_gain(rng):
     return cases
 
 
+def split_is_clear(X, y, criterion="gini", min_samples_leaf=1, X_test=None):
+    """Every midpoint formula sends the same samples left, and no two gains are ~1e-12 apart."""
+    others = [] if X_test is None else [X_test]
+    return thresholds_are_clear(X, *others) and gains_are_clear(X, y, criterion, min_samples_leaf)
+
+
 def _grid_features(rng, n, n_features, levels):
     """Features on a grid of multiples of 1/4, with repeated values."""
     return rng.integers(0, levels, size=(n, n_features)) / 4.0
@@ -98,13 +107,17 @@ def _hidden_best_split(rng):
         return function_case("best_split", label, [X, y], expect, SPLIT, kwargs=kwargs,
                              hint=_hint_best_split)
 
-    cases = []
-    for k in range(6):
+    def draw():
         n = int(rng.integers(6, 26))
         X = _grid_features(rng, n, int(rng.integers(1, 5)), int(rng.integers(3, 12)))
         y = _labels(rng, n=n, n_classes=int(rng.integers(2, 4)))
         kwargs = {"criterion": str(rng.choice(["gini", "entropy"])),
                   "min_samples_leaf": int(rng.integers(1, 4))}
+        return X, y, kwargs
+
+    cases = []
+    for k in range(6):
+        X, y, kwargs = redraw(draw, lambda d: split_is_clear(d[0], d[1], **d[2]), "best_split data")
         cases.append(case(f"random data #{k + 1} with repeated values", X, y, **kwargs))
     X = _grid_features(rng, 10, 3, 8)
     X[:, 0] = 1.25  # a constant first feature
@@ -126,7 +139,7 @@ def _hidden_best_split(rng):
 
 # --- the tree ------------------------------------------------------------------
 
-def contract_tree(X, y, criterion="gini", max_depth=None, min_samples_leaf=1):
+def contract_tree(X, y, criterion="gini", max_depth=None, min_samples_leaf=1, nodes=None):
     """The tree the contract defines, grown with the reference best_split.
 
     Returns
@@ -145,6 +158,8 @@ def contract_tree(X, y, criterion="gini", max_depth=None, min_samples_leaf=1):
         node = {"probs": counts / len(rows), "n": len(rows)}
         if np.count_nonzero(counts) <= 1 or (max_depth is not None and depth >= max_depth):
             return node
+        if nodes is not None:
+            nodes.append(rows)
         feature, threshold, _ = best_split(X[rows], y_index[rows], criterion, min_samples_leaf)
         if feature is None:
             return node
@@ -184,6 +199,21 @@ def contract_expect(params, X, y, X_test, want):
     return {key: out[key] for key in keys}
 
 
+def tree_is_clear(X, y, X_test, params):
+    """Off every knife edge: thresholds on X and X_test, and the gains at every split node."""
+    if not thresholds_are_clear(X, X_test):
+        return False
+    nodes = []
+    contract_tree(X, y, nodes=nodes, **params)
+    criterion = params.get("criterion", "gini")
+    msl = params.get("min_samples_leaf", 1)
+    return all(gains_are_clear(X[rows], y[rows], criterion, msl) for rows in nodes)
+
+
+def _clear_tree_data(rng, params):
+    return redraw(lambda: _tree_data(rng), lambda d: tree_is_clear(*d, params), "tree data")
+
+
 def _tree_data(rng):
     n = int(rng.integers(30, 91))
     n_features = int(rng.integers(2, 5))
@@ -209,7 +239,7 @@ def _hidden_tree(rng):
           "min_samples_leaf": int(rng.integers(2, 6))}),
     ]
     for label, params in draws:
-        X, y, X_test = _tree_data(rng)
+        X, y, X_test = _clear_tree_data(rng, params)
         cases.append(tree_case(f"{label}: predictions", params, X, y, X_test, ["pred"],
                                "fit/predict", PRED, expect=contract_expect))
         cases.append(tree_case(f"{label}: predict_proba", params, X, y, X_test, ["proba"],
@@ -222,7 +252,7 @@ def _hidden_tree(rng):
                                    "min_samples_leaf", fields(min_leaf=equal()),
                                    expect=contract_expect))
     # labels that are not 0..K-1, in an unsorted first appearance
-    X, y, X_test = _tree_data(rng)
+    X, y, X_test = _clear_tree_data(rng, {"max_depth": 3})
     values = rng.choice(np.arange(2, 20), size=len(np.unique(y)), replace=False)
     cases.append(tree_case("labels from classes_ that are not 0..K-1", {"max_depth": 3}, X,
                            values[y], X_test, ["classes", "pred", "proba"], "predict_proba",
@@ -231,7 +261,12 @@ def _hidden_tree(rng):
     cases.append(tree_case("fit returns self; X and y unchanged", {"max_depth": 2}, X, y, X_test,
                            ["returned_self", "unchanged", "structure"], "scikit-learn API",
                            fields(returned_self=equal(), unchanged=equal(), structure=equal()),
-                           expect=contract_expect))
+                           expect=contract_expect, kind="api"))
+    drawn = {"criterion": str(rng.choice(["gini", "entropy"])),
+             "max_depth": [None, int(rng.integers(1, 30))][int(rng.integers(0, 2))],
+             "min_samples_leaf": int(rng.integers(1, 20))}
+    cases.append(params_case({}, "get_params and clone with the default arguments"))
+    cases.append(params_case(drawn, "get_params and clone with random arguments"))
     return cases
 
 

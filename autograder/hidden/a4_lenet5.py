@@ -19,6 +19,8 @@ from fmnist_checks.a4_lenet5 import (
 from fmnist_checks.compare import close, equal, fields
 from fmnist_checks.core import Case
 
+from .edges import argmax_is_clear, redraw, stopping_is_clear
+
 
 def _loader(X, y, batch_size):
     """A torch DataLoader over (X, y), not shuffled."""
@@ -104,16 +106,31 @@ def _expect_evaluate_loader(**inputs):
     return [whole_data_loss(X, y, weight, bias), whole_data_accuracy(X, y, weight, bias)]
 
 
+def accuracy_is_clear(inputs):
+    """The float32 model's predictions cannot flip: every top logit leads by > 1e-4."""
+    X, _ = tiny_data(inputs["n_samples"], inputs["n_features"], inputs["n_classes"], inputs["seed"])
+    weight, bias = tiny_weights(inputs["n_features"], inputs["n_classes"], inputs["seed"])
+    return argmax_is_clear(X.astype(np.float64) @ weight.T.astype(np.float64) + bias)
+
+
+def _evaluate_inputs(rng, n_range, batch_range, feature_range, class_range):
+    def draw():
+        n_samples = int(rng.integers(*n_range))
+        batch_size = int(rng.integers(*batch_range))
+        if n_samples % batch_size == 0:
+            n_samples += 1
+        return {"n_samples": n_samples, "n_features": int(rng.integers(*feature_range)),
+                "n_classes": int(rng.integers(*class_range)), "batch_size": batch_size,
+                "seed": int(rng.integers(0, 10_000))}
+
+    return redraw(draw, accuracy_is_clear, "evaluate data")
+
+
 def _evaluate_loader_case(rng):
     from fmnist_checks.compare import sequence
 
-    n_samples = int(rng.integers(11, 60))
-    batch_size = int(rng.integers(3, 9))
-    if n_samples % batch_size == 0:
-        n_samples += 1
-    inputs = {"n_samples": n_samples, "n_features": int(rng.integers(3, 7)),
-              "n_classes": int(rng.integers(2, 6)), "batch_size": batch_size,
-              "seed": int(rng.integers(0, 10_000))}
+    inputs = _evaluate_inputs(rng, (11, 60), (3, 9), (3, 7), (2, 6))
+    n_samples, batch_size = inputs["n_samples"], inputs["batch_size"]
     return Case(
         "evaluate",
         f"a model with dropout on a DataLoader, {n_samples} samples in batches of {batch_size}",
@@ -146,17 +163,24 @@ def _random_curve(rng, n=12):
     return [float(v) for v in curve]
 
 
+def _stopping_draw(rng):
+    """(losses, patience, min_delta), redrawn until no loss sits on the edge best - min_delta."""
+    def draw():
+        return _random_curve(rng), int(rng.integers(1, 5)), float(rng.choice([0.0, 0.005, 0.02]))
+
+    return redraw(draw, lambda d: stopping_is_clear(*d), "EarlyStopping curve")
+
+
 def _hidden_stopping(rng):
     cases = []
     for k in range(3):
-        losses = _random_curve(rng)
-        patience = int(rng.integers(1, 5))
-        min_delta = float(rng.choice([0.0, 0.005, 0.02]))
+        losses, patience, min_delta = _stopping_draw(rng)
         expected = _expect_stopping(losses, patience, min_delta)
         cases.append(stopping_case(losses, patience, min_delta, expected,
                                    f"a random validation curve {k + 1} (patience={patience}, "
                                    f"min_delta={min_delta})"))
-    losses = _random_curve(rng, 6)
+    losses = redraw(lambda: _random_curve(rng, 6), lambda c: stopping_is_clear(c, 10, 0.0),
+                    "EarlyStopping best-state curve")
     fills = [float(v) for v in rng.integers(1, 50, len(losses))]
     cases.append(best_state_case(losses, fills, "best_state follows the best of a random curve"))
     return cases
@@ -179,12 +203,10 @@ def _hidden_train(rng):
 
 
 def _hidden_evaluate(rng):
-    n_samples = int(rng.integers(9, 30))
-    batch_size = int(rng.integers(2, 7))
-    if n_samples % batch_size == 0:
-        n_samples += 1
-    return evaluate_cases(n_samples, int(rng.integers(2, 6)), int(rng.integers(2, 6)), batch_size,
-                          seed=int(rng.integers(0, 10_000)), tag=" (random sizes)") + [_evaluate_loader_case(rng)]
+    inputs = _evaluate_inputs(rng, (9, 30), (2, 7), (2, 6), (2, 6))
+    return evaluate_cases(inputs["n_samples"], inputs["n_features"], inputs["n_classes"],
+                          inputs["batch_size"], seed=inputs["seed"], tag=" (random sizes)") + [
+        _evaluate_loader_case(rng)]
 
 
 HIDDEN = {

@@ -1,4 +1,8 @@
-"""Hidden checks of assignment 5: random labels, absent classes, bad input."""
+"""Hidden checks of assignment 5: random labels, absent classes.
+
+The contract names no error for these pieces and gives the labels as int
+arrays: Python lists and ValueErrors on bad input are advice (no points).
+"""
 
 import numpy as np
 
@@ -23,7 +27,7 @@ def _hidden(piece, builder, rng, needs_k):
     cases.append(unchanged_case(piece, "does not modify its inputs", list(args)))
     short = (np.array([0, 1, 1]), np.array([0, 1]))
     cases.append(raises_case(piece, "ValueError when the lengths differ",
-                             list(short) + ([3] if needs_k else []), part="validation"))
+                             list(short) + ([3] if needs_k else []), advice=True))
     return cases
 
 
@@ -35,13 +39,13 @@ def _one_class_predicted(rng):
 
 HIDDEN = {
     "accuracy": lambda rng: _hidden("accuracy", accuracy_cases, rng, False) + accuracy_cases(
-        *[list(map(int, a)) for a in _random_labels(rng)], tag=", Python lists"),
+        *[list(map(int, a)) for a in _random_labels(rng)], tag=", Python lists", advice=True),
     "confusion_matrix": lambda rng: _hidden("confusion_matrix", confusion_cases, rng, True)
     + confusion_cases(*_one_class_predicted(rng), 5, tag=", one class always predicted") + [
         raises_case("confusion_matrix", "ValueError for a label outside 0..n_classes-1",
-                    [np.array([0, 1, 3]), np.array([0, 1, 1]), 3], part="validation"),
+                    [np.array([0, 1, 3]), np.array([0, 1, 1]), 3], advice=True),
         raises_case("confusion_matrix", "ValueError for a negative label",
-                    [np.array([0, 1, 1]), np.array([0, -1, 1]), 3], part="validation"),
+                    [np.array([0, 1, 1]), np.array([0, -1, 1]), 3], advice=True),
     ],
     "precision_recall_f1": lambda rng: _hidden("precision_recall_f1", prf_cases, rng, True)
     + prf_cases(*_one_class_predicted(rng), 5, tag=", one class always predicted"),

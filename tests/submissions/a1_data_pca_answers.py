@@ -315,13 +315,6 @@ def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
         Z = Z / np.sqrt(eigenvalues[:n_components])
     return Z
 ''', "pca_transform: sphered projection on 2 axes"),
-    ("pca_transform", "no check of n_components", '''
-def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
-    Z = (np.asarray(X) - mean) @ components[:n_components].T
-    if sphere:
-        Z = Z / np.sqrt(eigenvalues[:n_components])
-    return Z
-''', "n_components exceeds the axes"),
 ]
 
 # answers that use a reference implementation of the piece itself: 0 points
@@ -339,4 +332,144 @@ import fmnist_edu
 def class_distribution(y, n_classes):
     return fmnist_edu.class_distribution(y, n_classes)
 ''', "fmnist_edu"),
+]
+
+
+# Other correct ways of writing each piece, as students and tutorials write
+# them: every one must score full over any student id (tests/test_grading_corpus.py,
+# benchmarks/grading_accuracy.py). (piece, style, source).
+CORRECT_VARIANTS = [
+    ("class_distribution", "np.bincount, vectorised", '''
+def class_distribution(y, n_classes):
+    if len(y) == 0:
+        raise ValueError("empty")
+    if np.any((y < 0) | (y >= n_classes)):
+        raise ValueError("label out of range")
+    return np.bincount(y, minlength=n_classes) / len(y)
+'''),
+    ("class_distribution", "np.unique counts into a zero array", '''
+def class_distribution(y, n_classes):
+    if y.size == 0 or y.min() < 0 or y.max() >= n_classes:
+        raise ValueError("bad labels")
+    shares = np.zeros(n_classes)
+    values, counts = np.unique(y, return_counts=True)
+    shares[values] = counts / counts.sum()
+    return shares
+'''),
+    ("class_distribution", "a list comprehension of means", '''
+def class_distribution(y, n_classes):
+    if len(y) == 0 or not np.all((0 <= y) & (y < n_classes)):
+        raise ValueError("y must be non-empty with labels in 0..n_classes-1")
+    return np.array([np.mean(y == k) for k in range(n_classes)])
+'''),
+    ("integrity_report", "loops over the entries", '''
+import math
+
+def integrity_report(X, y, n_classes):
+    missing = non_integer = out_of_range = bad_labels = 0
+    for value in X.ravel():
+        value = float(value)
+        if math.isnan(value):
+            missing += 1
+            continue
+        if math.isfinite(value) and value != math.floor(value):
+            non_integer += 1
+        if value < 0 or value > 255:
+            out_of_range += 1
+    for label in y.ravel():
+        label = float(label)
+        if not (math.isfinite(label) and label == int(label) and 0 <= label < n_classes):
+            bad_labels += 1
+    return {"missing": missing, "non_integer": non_integer,
+            "out_of_range": out_of_range, "bad_labels": bad_labels}
+'''),
+    ("integrity_report", "masks with np.mod and np.errstate", '''
+def integrity_report(X, y, n_classes):
+    X = X.astype(float)
+    y = y.astype(float)
+    nan = np.isnan(X)
+    with np.errstate(invalid="ignore"):
+        non_integer = np.isfinite(X) & (np.mod(X, 1) != 0)
+        out = ~nan & ((X < 0) | (X > 255))
+        good = np.isfinite(y) & (np.floor(y) == y) & (y >= 0) & (y < n_classes)
+    return {"missing": int(nan.sum()), "non_integer": int(non_integer.sum()),
+            "out_of_range": int(out.sum()), "bad_labels": int(y.size - good.sum())}
+'''),
+    ("pca_fit", "np.linalg.eig, real part, argsort descending", '''
+def pca_fit(X):
+    mean = X.mean(axis=0)
+    centred = X - mean
+    cov = centred.T @ centred / (X.shape[0] - 1)
+    values, vectors = np.linalg.eig(cov)
+    values, vectors = np.real(values), np.real(vectors)
+    order = np.argsort(-values)
+    return mean, vectors[:, order].T, values[order]
+'''),
+    ("pca_fit", "SVD of the centred data", '''
+def pca_fit(X):
+    n, d = X.shape
+    mean = np.mean(X, axis=0)
+    _, s, vt = np.linalg.svd(X - mean, full_matrices=True)
+    eigenvalues = np.zeros(d)
+    eigenvalues[:len(s)] = s ** 2 / (n - 1)
+    return mean, vt, eigenvalues
+'''),
+    ("pca_fit", "eigh, flipped with [::-1], helper function", '''
+def _covariance(X):
+    centred = X - X.mean(axis=0)
+    return np.dot(centred.T, centred) / (len(X) - 1)
+
+def pca_fit(X):
+    values, vectors = np.linalg.eigh(_covariance(X))
+    return X.mean(axis=0), np.flip(vectors, axis=1).T, values[::-1]
+'''),
+    ("explained_variance_ratio", "loop over a Python total", '''
+def explained_variance_ratio(eigenvalues):
+    total = sum(eigenvalues)
+    return np.array([value / total for value in eigenvalues])
+'''),
+    ("n_components_for", "np.cumsum and np.argmax", '''
+def n_components_for(eigenvalues, threshold):
+    cumulative = np.cumsum(eigenvalues) / np.sum(eigenvalues)
+    return int(np.argmax(cumulative >= threshold)) + 1
+'''),
+    ("n_components_for", "np.searchsorted", '''
+def n_components_for(eigenvalues, threshold):
+    cumulative = np.cumsum(explained_variance_ratio(eigenvalues))
+    return int(np.searchsorted(cumulative, threshold)) + 1
+'''),
+    ("n_components_for", "while loop on running sums", '''
+def n_components_for(eigenvalues, threshold):
+    total = np.sum(eigenvalues)
+    k, running = 0, 0.0
+    while running / total < threshold:
+        running += eigenvalues[k]
+        k += 1
+    return k
+'''),
+    ("pca_transform", "no ValueError (the contract asks for none)", '''
+def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
+    Z = (X - mean) @ components[:n_components].T
+    if sphere:
+        Z /= np.sqrt(eigenvalues[:n_components])
+    return Z
+'''),
+    ("pca_transform", "np.dot with a diagonal scaling matrix", '''
+def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
+    W = components[:n_components].T
+    if sphere:
+        W = W @ np.diag(1.0 / np.sqrt(eigenvalues[:n_components]))
+    return np.dot(X - mean, W)
+'''),
+    ("pca_transform", "projects one axis at a time", '''
+def pca_transform(X, mean, components, eigenvalues, n_components, sphere=True):
+    centred = X - mean
+    columns = []
+    for i in range(n_components):
+        column = centred @ components[i]
+        if sphere:
+            column = column / np.sqrt(eigenvalues[i])
+        columns.append(column)
+    return np.column_stack(columns)
+'''),
 ]

@@ -334,3 +334,139 @@ class NeuralNetworkClassifier:
         "NeuralNetworkClassifier", "        return self\n", "        return self.history\n"),
      "fit returns self"),
 ]
+
+
+# Other correct ways of writing each piece (piece, style, source). Every one
+# must score full over any student id (tests/test_grading_corpus.py,
+# benchmarks/grading_accuracy.py).
+CORRECT_VARIANTS = [
+    ("leaky_relu", "np.maximum (alpha < 1)", '''
+def leaky_relu(z, alpha=0.01):
+    return np.maximum(z, alpha * z)
+'''),
+    ("leaky_relu", "copy and boolean mask", '''
+def leaky_relu(z, alpha=0.01):
+    out = np.array(z, dtype=float, copy=True)
+    out[out <= 0] *= alpha
+    return out
+'''),
+    ("leaky_relu_derivative", "ones_like with a mask", '''
+def leaky_relu_derivative(z, alpha=0.01):
+    grad = np.ones_like(z, dtype=float)
+    grad[z <= 0] = alpha
+    return grad
+'''),
+    ("softmax", "exp of shifted scores, divided by keepdims sum", '''
+def softmax(z):
+    shifted = z - np.max(z, axis=-1, keepdims=True)
+    exps = np.exp(shifted)
+    return exps / np.sum(exps, axis=-1, keepdims=True)
+'''),
+    ("softmax", "log-sum-exp", '''
+def softmax(z):
+    m = z.max(axis=1, keepdims=True)
+    log_norm = m + np.log(np.exp(z - m).sum(axis=1, keepdims=True))
+    return np.exp(z - log_norm)
+'''),
+    ("one_hot", "rows of the identity", '''
+def one_hot(y, n_classes):
+    return np.eye(n_classes)[y]
+'''),
+    ("one_hot", "loop", '''
+def one_hot(y, n_classes):
+    Y = np.zeros((len(y), n_classes), dtype=float)
+    for i, label in enumerate(y):
+        Y[i, label] = 1
+    return Y
+'''),
+    ("cross_entropy", "np.maximum clip, mean of row sums", '''
+def cross_entropy(probs, Y):
+    return np.mean(-np.sum(Y * np.log(np.maximum(probs, 1e-12)), axis=1))
+'''),
+    ("he_normal", "standard normal times the spread", '''
+def he_normal(n_in, n_out, rng):
+    return rng.standard_normal((n_in, n_out)) * np.sqrt(2 / n_in)
+'''),
+    ("glorot_normal", "scale= keyword", '''
+def glorot_normal(n_in, n_out, rng):
+    std = (2.0 / (n_in + n_out)) ** 0.5
+    return rng.normal(loc=0.0, scale=std, size=(n_in, n_out))
+'''),
+    ("DenseLayer", "activations in a dict, np.dot, keepdims-free sums", '''
+ACTIVATIONS = {"leaky_relu": lambda z: leaky_relu(z), "softmax": lambda z: softmax(z)}
+
+
+class DenseLayer:
+    def __init__(self, n_in, n_out, activation="leaky_relu", rng=None):
+        rng = np.random.default_rng() if rng is None else rng
+        init = glorot_normal if activation == "softmax" else he_normal
+        self.weights = init(n_in, n_out, rng)
+        self.biases = np.zeros(n_out)
+        self.activation = activation
+
+    def forward(self, X):
+        self.inputs = X
+        self.z = np.dot(X, self.weights) + self.biases
+        return ACTIVATIONS[self.activation](self.z)
+
+    def backward(self, delta):
+        self.grad_weights = np.dot(self.inputs.T, delta)
+        self.grad_biases = np.sum(delta, axis=0)
+        return np.dot(delta, self.weights.T)
+'''),
+    ("NeuralNetworkClassifier", "rng.shuffle of an index array, reversed zip in backward, in-place step", '''
+class NeuralNetworkClassifier:
+    def __init__(self, layers, learning_rate=0.01, epochs=10, batch_size=32, seed=0):
+        self.layers = layers
+        self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.seed = seed
+
+    def forward(self, X):
+        out = X
+        for layer in self.layers:
+            out = layer.forward(out)
+        self._probs = out
+        return out
+
+    def backward(self, Y):
+        delta = (self._probs - Y) / len(Y)
+        for layer, below in zip(reversed(self.layers), list(reversed(self.layers))[1:] + [None]):
+            grad_input = layer.backward(delta)
+            if below is not None:
+                delta = grad_input * leaky_relu_derivative(below.z)
+
+    def step(self):
+        for layer in self.layers:
+            layer.weights -= self.learning_rate * layer.grad_weights
+            layer.biases -= self.learning_rate * layer.grad_biases
+
+    def fit(self, X, y):
+        Y = one_hot(y, self.layers[-1].weights.shape[1])
+        rng = np.random.default_rng(self.seed)
+        self.history = {"loss": [], "accuracy": []}
+        indices = np.arange(X.shape[0])
+        for _ in range(self.epochs):
+            rng.shuffle(indices)
+            for i in range(0, len(indices), self.batch_size):
+                rows = indices[i:i + self.batch_size]
+                self.forward(X[rows])
+                self.backward(Y[rows])
+                self.step()
+            probs = self.forward(X)
+            self.history["loss"].append(float(cross_entropy(probs, Y)))
+            self.history["accuracy"].append(float(accuracy_of(probs, y)))
+        return self
+
+    def predict_proba(self, X):
+        return self.forward(X)
+
+    def predict(self, X):
+        return np.argmax(self.predict_proba(X), axis=1)
+
+
+def accuracy_of(probs, y):
+    return (probs.argmax(axis=1) == y).mean()
+'''),
+]

@@ -197,3 +197,111 @@ import numpy as np
 import torch
 from torch import nn
 '''
+
+# more correct styles (piece, style, source): every one must score full over
+# any student id (tests/test_grading_corpus.py, benchmarks/grading_accuracy.py)
+CORRECT_VARIANTS += [
+    ("LeNet5", "one nn.Sequential, ReLU modules, max pooling", '''
+class LeNet5(nn.Module):
+    def __init__(self, n_classes=5):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Conv2d(1, 6, kernel_size=5, stride=1, padding=2), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Conv2d(6, 16, kernel_size=5), nn.ReLU(), nn.MaxPool2d(2, 2),
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, n_classes),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+'''),
+    ("LeNet5", "by hand with torch.nn.functional and x.view", '''
+import torch.nn.functional as F
+
+
+class LeNet5(nn.Module):
+    def __init__(self, n_classes=5):
+        super(LeNet5, self).__init__()
+        self.c1 = nn.Conv2d(1, 6, 5, padding=2)
+        self.c3 = nn.Conv2d(6, 16, 5)
+        self.f5 = nn.Linear(400, 120)
+        self.f6 = nn.Linear(120, 84)
+        self.out = nn.Linear(84, n_classes)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.c1(x)), 2)
+        x = F.avg_pool2d(torch.tanh(self.c3(x)), kernel_size=2)
+        x = x.view(x.size(0), -1)
+        x = F.relu(self.f5(x))
+        x = F.relu(self.f6(x))
+        return self.out(x)
+'''),
+    ("train_epoch", "sums loss * batch size as a tensor, enumerate over the loader", '''
+def train_epoch(model, loader, optimizer, loss_fn, device="cpu"):
+    model.train()
+    running = 0.0
+    seen = 0
+    for i, (xb, yb) in enumerate(loader):
+        xb, yb = xb.to(device), yb.to(device)
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        running += loss.detach() * xb.size(0)
+        seen += xb.size(0)
+    return float(running / seen)
+'''),
+    ("evaluate", "torch.inference_mode, counts in Python", '''
+def evaluate(model, loader, loss_fn, device="cpu"):
+    model.eval()
+    losses, hits, n = [], 0, 0
+    with torch.inference_mode():
+        for xb, yb in loader:
+            out = model(xb.to(device))
+            yb = yb.to(device)
+            losses.append(loss_fn(out, yb).item() * yb.shape[0])
+            hits += int((torch.argmax(out, dim=1) == yb).sum())
+            n += yb.shape[0]
+    return sum(losses) / n, hits / n
+'''),
+    ("EarlyStopping", "best - val > min_delta, float('inf'), patience counter named wait", '''
+class EarlyStopping:
+    def __init__(self, patience=5, min_delta=0.0):
+        self.patience = patience
+        self.min_delta = min_delta
+        self.best_loss = float("inf")
+        self.best_state = None
+        self.wait = 0
+
+    def step(self, val_loss, model):
+        if self.best_loss - val_loss > self.min_delta:
+            self.best_loss = val_loss
+            self.best_state = copy.deepcopy(model.state_dict())
+            self.wait = 0
+            return False
+        self.wait += 1
+        return self.wait >= self.patience
+'''),
+    ("EarlyStopping", "val + min_delta < best, stop flag kept", '''
+class EarlyStopping:
+    def __init__(self, patience=5, min_delta=0.0):
+        self.patience, self.min_delta = patience, min_delta
+        self.best_loss, self.best_state = np.inf, None
+        self.bad_epochs = 0
+        self.should_stop = False
+
+    def step(self, val_loss, model):
+        improved = val_loss + self.min_delta < self.best_loss
+        if improved:
+            self.best_loss = val_loss
+            self.best_state = copy.deepcopy(model.state_dict())
+            self.bad_epochs = 0
+        else:
+            self.bad_epochs += 1
+        self.should_stop = self.bad_epochs >= self.patience
+        return self.should_stop
+'''),
+]

@@ -87,13 +87,6 @@ CORRECT = {
 
 BUGGY = [
     # --- accuracy
-    ("accuracy", "== on Python lists",
-     '''
-def accuracy(y_true, y_pred):
-    if len(y_true) != len(y_pred):
-        raise ValueError("lengths differ")
-    return float(np.mean(y_true == y_pred))
-''', "convert them with np.asarray"),
     ("accuracy", "count instead of share",
      ACCURACY.replace("float(np.mean(y_true == y_pred))", "int(np.sum(y_true == y_pred))"),
      "divide by the number of samples"),
@@ -101,11 +94,9 @@ def accuracy(y_true, y_pred):
      ACCURACY.replace("float(np.mean(y_true == y_pred))",
                       "int(np.sum(y_true == y_pred)) // len(y_true)"),
      "integer division"),
-    ("accuracy", "no check of the lengths (broadcasts a length-1 array)",
-     ACCURACY.replace('''    if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred differ in length: {len(y_true)} and {len(y_pred)}")
-''', "").replace("np.mean(y_true == y_pred)", "np.mean(y_true[:len(y_pred)] == y_pred)"),
-     "ValueError when the lengths differ"),
+    ("accuracy", "error rate instead of accuracy",
+     ACCURACY.replace("float(np.mean(y_true == y_pred))", "float(np.mean(y_true != y_pred))"),
+     "share of equal entries"),
     # --- confusion_matrix
     ("confusion_matrix", "transposed (rows predicted)",
      CONFUSION_MATRIX.replace("matrix[t, p] += 1", "matrix[p, t] += 1"), "transposed"),
@@ -116,14 +107,6 @@ def accuracy(y_true, y_pred):
                               "k = max(y_true.max(), y_pred.max()) + 1\n"
                               "    matrix = np.zeros((k, k), dtype=int)"),
      "expected shape (3, 3)"),
-    ("confusion_matrix", "no range check (a -1 label wraps to the last class)",
-     CONFUSION_MATRIX.replace('''    for name, y in (("y_true", y_true), ("y_pred", y_pred)):
-        if np.any((y < 0) | (y >= n_classes)):
-            raise ValueError(f"{name} holds a label outside 0..{n_classes - 1}")
-''', '''    if max(y_true.max(), y_pred.max()) >= n_classes:
-        raise ValueError("label too large")
-'''),
-     "ValueError for a negative label"),
     # --- precision_recall_f1
     ("precision_recall_f1", "precision and recall swapped",
      PRF.replace("return precision, recall, f1", "return recall, precision, f1"),
@@ -156,3 +139,52 @@ def precision_recall_f1(y_true, y_pred, n_classes):
 GIVEN = '''
 import numpy as np
 '''
+
+# Correct under the contract (int arrays in, no error named): they used to be
+# graded as bugs; now a list or a ValueError is advice that costs no points.
+CORRECT_VARIANTS += [
+    ("accuracy", "written for arrays only: (a == b).mean()", '''
+def accuracy(y_true, y_pred):
+    return (y_true == y_pred).mean()
+'''),
+    ("accuracy", "written for arrays only: .shape and np.sum", '''
+def accuracy(y_true, y_pred):
+    return float(np.sum(y_true == y_pred) / y_true.shape[0])
+'''),
+    ("accuracy", "np.count_nonzero, no length check", '''
+def accuracy(y_true, y_pred):
+    return np.count_nonzero(y_true == y_pred) / len(y_true)
+'''),
+    ("confusion_matrix", "loop, no ValueError", '''
+def confusion_matrix(y_true, y_pred, n_classes):
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    for i in range(len(y_true)):
+        matrix[y_true[i], y_pred[i]] += 1
+    return matrix
+'''),
+    ("confusion_matrix", "np.bincount of t * K + p, no ValueError", '''
+def confusion_matrix(y_true, y_pred, n_classes):
+    flat = np.bincount(y_true * n_classes + y_pred, minlength=n_classes * n_classes)
+    return flat.reshape(n_classes, n_classes)
+'''),
+    ("confusion_matrix", "double comprehension of sums", '''
+def confusion_matrix(y_true, y_pred, n_classes):
+    return np.array([[np.sum((y_true == i) & (y_pred == j)) for j in range(n_classes)]
+                     for i in range(n_classes)])
+'''),
+    ("precision_recall_f1", "loop with if/else, no ValueError", '''
+def precision_recall_f1(y_true, y_pred, n_classes):
+    p, r, f = [], [], []
+    for k in range(n_classes):
+        tp = np.sum((y_true == k) & (y_pred == k))
+        fp = np.sum((y_true != k) & (y_pred == k))
+        fn = np.sum((y_true == k) & (y_pred != k))
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        p.append(precision)
+        r.append(recall)
+        f.append(f1)
+    return np.array(p), np.array(r), np.array(f)
+'''),
+]

@@ -35,9 +35,15 @@ c.Autograde.autograde_preprocessors = [
 c.ExecutePreprocessor.timeout = 300
 c.ExecutePreprocessor.interrupt_on_timeout = True
 
-# feedback shows each failed check's message, never the hidden tests' code
+# feedback shows each piece's trusted verdict once, titled by the piece, never the hidden
+# tests' code (set under GenerateFeedback only: formgrader keeps its own templates)
+from autograder.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
+
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [nbgrader_template_dir(), TEMPLATE_DIR]
+c.GenerateFeedback.HTMLExporter.extra_template_paths = template_paths()

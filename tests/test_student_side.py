@@ -20,7 +20,7 @@ import pytest
 from autograder.nbgrader_cli import run_nbgrader
 from autograder.release import selfcheck_name
 from fmnist_checks import runner, skip_if_unfinished
-from fmnist_checks.notebook import is_given, is_test, nbgrader_meta, source_of
+from fmnist_checks.notebook import is_given, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
 
 pytestmark = pytest.mark.course

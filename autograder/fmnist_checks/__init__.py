@@ -5,7 +5,7 @@ instructor's grader builds on:
 
 * :func:`check` - the visible checks a test cell runs (``check("gini", gini)``);
 * :mod:`~fmnist_checks.selfcheck` - ``pytest`` in a released folder runs the
-  same checks against the saved notebook (``test_selfcheck.py``);
+  same checks against the saved notebook (``test_<assignment>_selfcheck.py``);
 * :mod:`~fmnist_checks.core`, :mod:`~fmnist_checks.compare`,
   :mod:`~fmnist_checks.cases`, :mod:`~fmnist_checks.plain` - checks as data,
   comparisons that say what differs, plain data that crosses process borders;

@@ -243,7 +243,25 @@ def _grade_one(course_dir, assignment, student, options, jupyter_path, uid):
         result.notes.append(f"grading failed: {type(exc).__name__}: {exc}")
     result.notes = problems + result.notes
     result.seconds = time.perf_counter() - start
+    try:
+        write_grading_json(course_dir, assignment, result)
+    except OSError as exc:
+        result.notes.append(f"grading.json could not be written: {exc}")
     return result
+
+
+def write_grading_json(course_dir, assignment, result):
+    """The trusted verdict as data, beside the autograded notebook (read by ``autograder.report``)."""
+    folder = os.path.join(course_dir, "autograded", result.student, assignment)
+    os.makedirs(folder, exist_ok=True)
+    data = {"student": result.student, "assignment": assignment, "scores": result.scores,
+            "points": result.points, "kernel_scores": result.kernel_scores,
+            "disagreements": result.disagreements, "messages": result.messages,
+            "notes": result.notes, "seconds": round(result.seconds, 3)}
+    path = os.path.join(folder, "grading.json")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, ensure_ascii=False)
+    return path
 
 
 @dataclass

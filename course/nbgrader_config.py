@@ -6,14 +6,30 @@ Run nbgrader's commands from this folder, e.g.
 
 c = get_config()  # noqa: F821 (provided by nbgrader)
 
+import os  # noqa: E402
+
 c.CourseDirectory.course_id = "fmnist-edu"
+
+# an exchange any user can write (nbgrader's default, /usr/local/share/nbgrader/exchange,
+# needs root): FMNIST_EDU_EXCHANGE, else exchange/ in this folder. Students pass the same
+# folder: nbgrader fetch_assignment ID --course fmnist-edu --Exchange.root=FOLDER
+c.Exchange.root = os.environ.get("FMNIST_EDU_EXCHANGE") or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "exchange")
+
+# zip_collect: files (or zips of files) in downloaded/<assignment>/archive/ named
+# <student>_..._<notebook>.ipynb: bob_a5_evaluation.ipynb, an LMS's
+# bob_attempt_2026-11-20-17-00-00_a5_evaluation.ipynb or bobsmith_1234_5678_a5_evaluation.ipynb.
+# nbgrader matches it against the file's whole path.
+c.FileNameCollectorPlugin.named_regexp = (
+    r".*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>a[1-5]_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb)$"
+)
 
 # never release caches or checkpoints
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "feedback", ".*",
 ]
 
-# every release gets the student side (fmnist_checks/, test_selfcheck.py) beside
+# every release gets the student side (fmnist_checks/, test_<assignment>_selfcheck.py) beside
 # its notebook; nothing generated sits in source/. A failed hook fails the release.
 from autograder.release import release_hook  # noqa: E402
 
@@ -35,9 +51,15 @@ c.Autograde.autograde_preprocessors = [
 c.ExecutePreprocessor.timeout = 300
 c.ExecutePreprocessor.interrupt_on_timeout = True
 
-# feedback shows each failed check's message, never the hidden tests' code
+# feedback shows each piece's trusted verdict once, titled by the piece, never the hidden
+# tests' code (set under GenerateFeedback only: formgrader keeps its own templates)
+from autograder.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
+
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [nbgrader_template_dir(), TEMPLATE_DIR]
+c.GenerateFeedback.HTMLExporter.extra_template_paths = template_paths()

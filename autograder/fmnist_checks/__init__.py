@@ -5,7 +5,7 @@ instructor's grader builds on:
 
 * :func:`check` - the visible checks a test cell runs (``check("gini", gini)``);
 * :mod:`~fmnist_checks.selfcheck` - ``pytest`` in a released folder runs the
-  same checks against the saved notebook (``test_selfcheck.py``);
+  same checks against the saved notebook (``test_<assignment>_selfcheck.py``);
 * :mod:`~fmnist_checks.core`, :mod:`~fmnist_checks.compare`,
   :mod:`~fmnist_checks.cases`, :mod:`~fmnist_checks.plain` - checks as data,
   comparisons that say what differs, plain data that crosses process borders;
@@ -19,6 +19,8 @@ the name ``fmnist_checks``; a release gets a copy through nbgrader's
 pre-convert hook (:mod:`autograder.release`), so nothing here is committed twice.
 """
 
-from .runner import CheckFailed, check
+from .runner import CheckFailed, check, install_ipython_handler, skip_if_unfinished
 
-__all__ = ["CheckFailed", "check"]
+__all__ = ["CheckFailed", "check", "skip_if_unfinished"]
+
+install_ipython_handler()

@@ -1,6 +1,7 @@
 """The student's pytest self-check: the visible checks against the saved notebook.
 
-``pytest`` inside a released assignment folder collects ``test_selfcheck.py``,
+``pytest`` inside a released assignment folder (or above several) collects
+``test_<assignment>_selfcheck.py``,
 which calls :func:`load_answers` once and gets one test per piece, named
 ``test_<grade id>``. The notebook's given and answer cells run here, in the
 pytest process, not in the Jupyter kernel: what counts is what is saved.

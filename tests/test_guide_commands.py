@@ -1,0 +1,219 @@
+"""Every fenced bash command of the instructor's guide and the README works as written.
+
+The commands of each ```bash block run one by one, in document order, in a
+temporary copy of the course (the instructor's blocks from the project root,
+a block opening with "# as a student" from a student's home), with the virtual environment's scripts first on PATH and a private
+exchange (FMNIST_EDU_EXCHANGE). A command that fails, or that prints an
+nbgrader error or a traceback, fails the test.
+
+A few commands cannot run here; :data:`NOT_RUN` says why, and
+:data:`STAND_INS` says what runs in their place (a cheaper command that keeps
+the flow going). :data:`BEFORE` and :data:`AFTER` do what a person would do
+between two commands (a student's work, an LMS download). A command in the
+docs that is in none of these runs as written; an entry here whose command
+left the docs fails the test, so the lists stay true.
+"""
+
+import json
+import os
+import pwd
+import re
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+
+import pytest
+
+from autograder.samples import answer_sources, fill
+
+pytestmark = pytest.mark.course
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DOCS = ("docs/instructor_guide.md", "README.md")
+ASSIGNMENT = "a5_evaluation"
+
+NOT_RUN = {
+    'python3 -m venv .venv && .venv/bin/pip install -e ".[course]" && .venv/bin/fmnist-edu reproduce --out results':
+        "installs from the network and reruns the study (minutes); .ci/run runs it on a clean clone",
+    ".venv/bin/python -m pytest": "the whole test suite, which this test is part of; .ci/run runs it",
+    'python3 -m venv .venv && .venv/bin/pip install -e ".[course]"':
+        "installs from the network; this test runs in the environment it made",
+    "source .venv/bin/activate": "this test puts the environment's scripts first on PATH instead",
+    "sudo apt-get install bubblewrap": "needs root and the network; the sandbox tests need bubblewrap",
+    "export FMNIST_EDU_DATA=/path/to/fashion-mnist": "a placeholder path; CI sets FMNIST_EDU_DATA",
+    "export FMNIST_EDU_EXCHANGE=/srv/fmnist-edu/exchange":
+        "a shared folder an admin provides; this test sets FMNIST_EDU_EXCHANGE to a temporary folder",
+    ".venv/bin/fmnist-course-demo a5_evaluation":
+        "the whole sandboxed flow of four students (minutes); tests/test_course_flow.py runs it",
+    ".venv/bin/fmnist-course-demo a2_decision_tree --keep /tmp/demo":
+        "the whole sandboxed flow of four students (minutes); tests/test_course_flow.py runs it",
+}
+
+STAND_INS = {
+    # command: (why it does not run here, what runs instead)
+    "fmnist-grade a5_evaluation --jobs 2": (
+        "sandboxed grading takes minutes; tests/test_course_flow.py and tests/test_grading_hostile.py run it",
+        "nbgrader autograde a5_evaluation --no-execute --force"),
+    "nbgrader validate source/a5_evaluation/a5_evaluation.ipynb": (
+        "runs the whole notebook on the Fashion-MNIST files: only where FMNIST_EDU_DATA names them",
+        None),  # replaced below when the data is there
+}
+
+if os.environ.get("FMNIST_EDU_DATA"):
+    del STAND_INS["nbgrader validate source/a5_evaluation/a5_evaluation.ipynb"]
+else:
+    STAND_INS["nbgrader validate source/a5_evaluation/a5_evaluation.ipynb"] = (
+        STAND_INS["nbgrader validate source/a5_evaluation/a5_evaluation.ipynb"][0], ":")
+
+# "jupyter lab" starts a server: instead, check that what the guide points to is installed and
+# enabled (the formgrader server extension, the labextension that adds the Nbgrader menu)
+STAND_INS["jupyter lab"] = (
+    "an interactive server; its formgrader extension and the Nbgrader menu must be installed",
+    'prefix="$(python -c "import sys; print(sys.prefix)")" && '
+    "grep -q '\"nbgrader.server_extensions.formgrader\": true' "
+    '"$prefix/etc/jupyter/jupyter_server_config.d/nbgrader.json" && '
+    'test -f "$prefix/share/jupyter/labextensions/@jupyter/nbgrader/package.json"')
+
+
+def _solve(ctx):
+    """The student's work: the fetched notebook, answered (the solutions of the source)."""
+    path = os.path.join(ctx["student_home"], ASSIGNMENT, f"{ASSIGNMENT}.ipynb")
+    with open(os.path.join(ctx["course"], "source", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), encoding="utf-8") as fh:
+        source = json.load(fh)
+    with open(path, encoding="utf-8") as fh:
+        fetched = json.load(fh)
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(fill(fetched, answer_sources(source)), fh)
+
+
+def _lms_download(ctx):
+    """bob's notebook as an LMS hands it out: in a zip, with the LMS's file name."""
+    archive = os.path.join(ctx["course"], "downloaded", ASSIGNMENT, "archive")
+    os.makedirs(archive, exist_ok=True)
+    with open(os.path.join(ctx["course"], "release", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), encoding="utf-8") as fh:
+        blank = fh.read()
+    with zipfile.ZipFile(os.path.join(archive, "bob.zip"), "w") as zf:
+        zf.writestr(f"bob_attempt_2026-11-20-17-00-00_{ASSIGNMENT}.ipynb", blank)
+
+
+BEFORE = {"nbgrader zip_collect a5_evaluation": _lms_download}
+AFTER = {'nbgrader fetch_assignment a5_evaluation --course fmnist-edu --Exchange.root="$FMNIST_EDU_EXCHANGE"': _solve}
+
+
+def bash_blocks(text):
+    """The fenced ```bash blocks of a markdown text."""
+    return re.findall(r"^```bash\n(.*?)^```", text, flags=re.S | re.M)
+
+
+def commands(block):
+    """The commands of a block: continuation lines joined, comments dropped."""
+    joined = re.sub(r"\s*\\\n\s*", " ", block)
+    out = []
+    for line in joined.splitlines():
+        line = re.sub(r"\s+#\s.*$", "", line).strip()
+        if line and not line.startswith("#"):
+            out.append(line)
+    return out
+
+
+def documented():
+    """[(doc, role, [commands])] of every bash block, in document order."""
+    found = []
+    for doc in DOCS:
+        with open(os.path.join(ROOT, doc), encoding="utf-8") as fh:
+            for block in bash_blocks(fh.read()):
+                role = "student" if block.lstrip().lower().startswith("# as a student") else "instructor"
+                found.append((doc, role, commands(block)))
+    return found
+
+
+def test_the_docs_have_bash_blocks_and_the_lists_are_current():
+    blocks = documented()
+    assert len(blocks) >= 6, blocks
+    every = {c for _, _, cmds in blocks for c in cmds}
+    stale = [c for c in list(NOT_RUN) + list(STAND_INS) + list(BEFORE) + list(AFTER) if c not in every]
+    assert not stale, f"listed here but no longer in the docs: {stale}"
+
+
+def test_extraction_joins_lines_and_drops_comments():
+    block = "# a comment\ncd course\nnbgrader a \\\n   b   # why\n"
+    assert commands(block) == ["cd course", "nbgrader a b"]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    root = tmp_path_factory.mktemp("guide")
+    project = root / "project"
+    shutil.copytree(os.path.join(ROOT, "course"), project / "course", ignore=shutil.ignore_patterns(
+        "release", "submitted", "autograded", "feedback", "feedback_lms", "gradebook.db", "__pycache__",
+        "exchange", "downloaded", "reports", "*.csv"))
+    for name in ("home-instructor", "home-alice", "exchange"):
+        (root / name).mkdir()
+    return root
+
+
+def _run(command, cwd, env, state):
+    """Run one command in bash from `cwd` with `state` (exports of earlier commands); return (rc, output, cwd)."""
+    script = (f'source "{state}" 2>/dev/null || true\ncd "{cwd}"\nset -e -o pipefail\n{command}\n'
+              f'set +e\nexport -p > "{state}"\npwd > "{state}.cwd"\n')
+    proc = subprocess.run(["bash", "-c", script], env=env, capture_output=True, text=True, timeout=600,
+                          stdin=subprocess.DEVNULL)
+    new_cwd = cwd
+    if proc.returncode == 0 and os.path.exists(f"{state}.cwd"):
+        with open(f"{state}.cwd", encoding="utf-8") as fh:
+            new_cwd = fh.read().strip() or cwd
+    return proc.returncode, proc.stdout + proc.stderr, new_cwd
+
+
+def test_every_command_works_as_written(project):
+    scripts = os.path.dirname(sys.executable)
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    base["PATH"] = scripts + os.pathsep + base.get("PATH", "")
+    base["FMNIST_EDU_EXCHANGE"] = str(project / "exchange")
+    base["MPLBACKEND"] = "Agg"
+    homes = {"instructor": project / "home-instructor", "student": project / "home-alice"}
+    envs = {"instructor": dict(base, HOME=str(homes["instructor"])),
+            "student": dict(base, HOME=str(homes["student"]),
+                            JUPYTER_CONFIG_DIR=str(homes["student"] / ".jupyter"))}
+    ctx = {"course": str(project / "project" / "course"), "student_home": str(homes["student"])}
+    log = []
+    for doc, role, cmds in documented():
+        cwd = str(project / "project") if role == "instructor" else str(homes["student"])
+        state = str(project / f"state-{role}.sh")
+        if os.path.exists(state):
+            os.remove(state)
+        for command in cmds:
+            if command in NOT_RUN:
+                log.append(f"not run: {command} ({NOT_RUN[command]})")
+                continue
+            run = command
+            if command in STAND_INS:
+                run = STAND_INS[command][1]
+            if command in BEFORE:
+                BEFORE[command](ctx)
+            start = time.perf_counter()
+            rc, out, cwd = _run(run, cwd, envs[role], state)
+            log.append(f"$ {run}  [{role}, rc {rc}, {time.perf_counter() - start:.1f} s]")
+            bad = [m for m in ("[ERROR]", "| ERROR]", "Traceback (most recent call last)") if m in out]
+            assert rc == 0 and not bad, f"{doc}: `{command}` failed (rc {rc}, {bad}):\n{out[-4000:]}"
+            if command in AFTER:
+                AFTER[command](ctx)
+    course = ctx["course"]
+    print("\n".join(log))
+    # what the flow must have produced; nbgrader submits as the OS user running the command
+    me = pwd.getpwuid(os.getuid()).pw_name
+    for student, how in ((me, "nbgrader collect"), ("bob", "nbgrader zip_collect")):
+        assert os.path.exists(os.path.join(course, "submitted", student, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")), \
+            f"{how} did not collect {student}'s submission:\n" + "\n".join(log)
+        assert os.path.exists(os.path.join(course, "feedback", student, ASSIGNMENT, f"{ASSIGNMENT}.html")), log
+    released = os.listdir(os.path.join(str(project / "exchange"), "fmnist-edu", "feedback"))
+    assert len(released) == 1 and released[0].endswith(".html"), released  # alice's, through the exchange
+    fetched = os.path.join(ctx["student_home"], ASSIGNMENT, "feedback")
+    assert os.path.isdir(fetched) and os.listdir(fetched), "alice fetched no feedback"
+    assert os.path.exists(os.path.join(course, "feedback_lms", ASSIGNMENT, f"bob_{ASSIGNMENT}.html"))
+    assert os.path.exists(os.path.join(course, "reports", f"{ASSIGNMENT}_report.html"))
+    with open(os.path.join(course, "grades.csv"), encoding="utf-8") as fh:
+        grades = fh.read()
+    assert me in grades and "bob" in grades

@@ -109,8 +109,8 @@ def parse_failures(message):
     found = []
     for block in re.split(r"\n\s*\n", message):
         lines = block.strip("\n").splitlines()
-        if not lines or lines[0].startswith(("✓", "✗", "partial credit")):
-            continue
+        if not lines or lines[0].startswith(("✓", "✗", "partial credit", "advice (no points)")):
+            continue  # headings, and advice that costs no points
         head = lines[0]
         check = head.split(": ", 1)[1] if ": " in head else head
         hint = ""

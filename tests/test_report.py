@@ -96,7 +96,9 @@ def test_failures_are_read_from_the_checks_messages():
     message = ("✗ confusion_matrix: 2 of 2 visible checks failed\n\n"
                "confusion_matrix: rows true class, columns predicted\n    call:     confusion_matrix(...)\n"
                "    problem:  6 of 9 entries differ\n    hint:     your matrix is transposed\n\n"
-               "confusion_matrix: a class that never occurs keeps its row and column\n    problem:  ...")
+               "confusion_matrix: a class that never occurs keeps its row and column\n    problem:  ...\n\n"
+               "advice (no points): confusion_matrix: ValueError for a label outside 0..n_classes-1\n"
+               "    problem:  expected ValueError to be raised")
     assert report.parse_failures(message) == [
         ("rows true class, columns predicted", "your matrix is transposed"),
         ("a class that never occurs keeps its row and column", ""),

@@ -1,12 +1,20 @@
 """Run a command in a sandbox: Debian's bubblewrap, an unprivileged user, resource limits.
 
 The sandboxed process sees a read-only system (``/usr``, ``/etc``), the Python
-installation and the packages it needs, a private ``/tmp``, and read-write only
-the folders it is given (its own work folder). No network (a new network
-namespace with nothing in it), its own process namespace (killed with its
-parent), an unprivileged uid, and ``setrlimit`` limits on memory, processes,
-file size and CPU time. What it cannot see: other students' submissions,
-``course/source``, the gradebook, the project's tests, root's home.
+installation and the packages it needs, private size-limited tmpfs ``/tmp``,
+``/dev/shm`` and ``/var/tmp``, and read-write only the folders it is given. No
+network (a new network namespace with nothing in it), its own process
+namespace (killed with its parent), an unprivileged uid that belongs to one
+grading run (:class:`UidRange`), and ``setrlimit`` limits on memory,
+processes, file size and CPU time. What it cannot see: other students'
+submissions, ``course/``, the gradebook, the project's tests, root's home.
+
+The trusted worker's sandbox (``project=False``) does not see the project's
+``autograder`` or ``fmnist_edu`` either: only ``fmnist_checks`` and the worker
+(``mounts``), with the assignment's banned scikit-learn subpackage covered
+(``hide``) and a tmpfs work folder (``scratch``). The nbgrader kernel's sandbox
+sees the project's packages (its hidden block imports them) and its
+autograded folder read-only.
 
 ``python -m autograder.sandbox kernel {connection_file}`` is the kernel
 command of the ``fmnist-sandbox`` kernelspec: an IPython kernel inside the
@@ -54,6 +62,10 @@ def check_available():
     probe = subprocess.run(
         wrap(["true"], writable=(), limits=Limits()), capture_output=True, text=True, timeout=60
     )
+    if probe.returncode != 0 and "--size" in probe.stderr:
+        raise SandboxUnavailable(
+            "the grading sandbox needs bubblewrap 0.8 or later (for size-limited /tmp, --size); "
+            "upgrade it, or grade with --no-sandbox at your own risk")
     if probe.returncode != 0:
         raise SandboxUnavailable(
             "bubblewrap is installed but cannot create a sandbox here "

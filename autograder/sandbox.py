@@ -33,6 +33,9 @@ from dataclasses import dataclass
 
 SANDBOX_UID = 65534  # nobody: the default
 FIRST_SLOT_UID = 61000  # grading slots run as 61000, 61001, ...: process limits count per uid
+# runs hold blocks of uids from here (UidRange); above the fixed slots older versions used,
+# so a run of an older fmnist-grade on the same machine never shares a uid with this one
+FIRST_RANGE_UID = 62000
 
 
 class SandboxUnavailable(RuntimeError):
@@ -212,7 +215,7 @@ class UidRange:
 
     BLOCK = 64
 
-    def __init__(self, count=1, first=FIRST_SLOT_UID, last=64999):
+    def __init__(self, count=1, first=FIRST_RANGE_UID, last=64999):
         import fcntl
 
         if count > self.BLOCK:

@@ -410,12 +410,11 @@ def supervise(job, out_fd):
         budget = timeout + (cells_seconds if name.startswith("case:") else 0.0)
         r, w = os.pipe()
         start = time.monotonic()
-        try:
-            pid = os.fork()
-        except OSError as exc:
+        pid = _fork()
+        if pid is None:
             os.close(r)
             os.close(w)
-            _send(out_fd, name, "fork_failed", f"{exc}".encode())
+            _send(out_fd, name, "fork_failed", b"")
             continue
         if pid == 0:
             os.close(r)
@@ -454,6 +453,17 @@ def supervise(job, out_fd):
             payload = f"{budget:.0f}".encode()
         _send(out_fd, name, status, payload or b"")
     _send(out_fd, "done", "ok", b"")
+
+
+def _fork(tries=10):
+    """os.fork(), retried a little while the uid's process count is at its limit; None if it stays."""
+    for i in range(tries):
+        try:
+            return os.fork()
+        except OSError:
+            _reap()
+            time.sleep(0.1 * (i + 1))
+    return None
 
 
 def _wait_until(pid, deadline):

@@ -85,6 +85,7 @@ def write_kernelspec(folder, limits, readable):
         "env": {
             "FMNIST_SANDBOX_MEMORY_MB": str(limits.memory_mb),
             "FMNIST_SANDBOX_CPU_SECONDS": str(limits.cpu_seconds),
+            "FMNIST_SANDBOX_TMP_MB": str(limits.tmp_mb),  # (h6) the kernel's tmpfs sizes
             "FMNIST_SANDBOX_READABLE": os.pathsep.join(readable),
         },
     }

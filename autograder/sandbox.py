@@ -280,6 +280,7 @@ def kernel_main(connection_file):
     limits = Limits(
         memory_mb=int(os.environ.get("FMNIST_SANDBOX_MEMORY_MB", Limits.memory_mb)),
         cpu_seconds=int(os.environ.get("FMNIST_SANDBOX_CPU_SECONDS", Limits.cpu_seconds)),
+        tmp_mb=int(os.environ.get("FMNIST_SANDBOX_TMP_MB", Limits.tmp_mb)),
     )
     readable = [p for p in os.environ.get("FMNIST_SANDBOX_READABLE", "").split(os.pathsep) if p]
     # the hidden block's seed, derived outside from the course's secret; never the secret itself

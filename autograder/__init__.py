@@ -5,8 +5,12 @@ installed under that name): the visible checks, the self-check, comparisons
 and plain data. This package builds on it and is never shipped to students:
 
 * :mod:`autograder.hidden` - the hidden checks and the grading rule;
-* :mod:`autograder.trusted`, :mod:`autograder.worker`, :mod:`autograder.sandbox` -
-  the trusted verdict, with student code in a sandboxed worker;
+* :mod:`autograder.trusted`, :mod:`autograder.worker`, :mod:`autograder.sandbox`,
+  :mod:`autograder.isolation` - the trusted verdict, with student code in a
+  sandboxed worker that sees neither this package nor the reference (the
+  worker runs there as a standalone file beside ``fmnist_checks``);
+* :mod:`autograder.safefs`, :mod:`autograder.escape` - file access no
+  submission can redirect, and escaping of what a student controls;
 * :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class;
 * :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
   side beside each released notebook;

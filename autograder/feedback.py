@@ -14,6 +14,8 @@ included (nbgrader #917, #1363), and titles every test cell "Test cell".
 * otherwise (a plain ``nbgrader autograde``) an error output keeps the
   exception's message (our checks put every failure there) but drops the
   traceback, whose lines could quote hidden code;
+* markdown a student wrote is shown as text (no live HTML, no
+  ``javascript:`` links: :func:`autograder.escape.neutralise_markdown`);
 * each test cell is marked with its piece, which the course's feedback
   template (:data:`TEMPLATE_DIR`, ``fmnist_feedback``) shows in the table of
   contents and in the cell's title with its points, instead of "Test cell".
@@ -37,6 +39,8 @@ from traitlets import Bool
 
 from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, nbgrader_meta, source_of, visible_part
 from fmnist_checks.pieces import ASSIGNMENTS
+
+from .escape import neutralise_markdown
 
 HIDDEN_NOTE = "# (hidden checks ran here: their verdict is below, their code is not shown)\n"
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -118,8 +122,17 @@ def one_verdict_per_piece(cells):
             piece = piece_of(nbgrader_meta(cell).get("grade_id", ""))
             if piece:
                 cell.setdefault("metadata", {})["fmnist_piece"] = piece
+        elif cell.get("cell_type") == "markdown" and not _by_grader(cell) and verdict is None:
+            # a student may write any markdown: no live HTML or script link reaches the feedback
+            cell["source"] = neutralise_markdown(source_of(cell))
         out.append(cell)
     return out
+
+
+def _by_grader(cell):
+    """True for a cell the grader added (its notes), which it escaped itself."""
+    metadata = cell.get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("fmnist_grader"))
 
 
 class HideTestCode(Preprocessor):

@@ -40,8 +40,14 @@ from dataclasses import dataclass, field
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
 from fmnist_checks.notebook import is_test, nbgrader_meta
 from fmnist_checks.pieces import ASSIGNMENTS
-from .sandbox import FIRST_SLOT_UID, Limits, SandboxUnavailable, check_available, open_for_sandbox
+from .sandbox import Limits, SandboxUnavailable, UidRange, check_available, open_for_sandbox
 from .trusted import grade_submission
+# (h6) what a student controls is escaped where shown; files a submission controls are not followed
+from .escape import csv_cell, md_block, md_code, md_inline, terminal
+from .hidden import grading_seed
+from .safefs import UnsafePath, folder_problems, read_regular, replace_file
+
+MAX_AUTOGRADED_BYTES = 50 * 2**20  # an autograded notebook larger than this is rebuilt from the release
 
 KERNEL_NAME = "fmnist-sandbox"
 _DB_LOCK = threading.Lock()
@@ -79,6 +85,7 @@ def write_kernelspec(folder, limits, readable):
         "env": {
             "FMNIST_SANDBOX_MEMORY_MB": str(limits.memory_mb),
             "FMNIST_SANDBOX_CPU_SECONDS": str(limits.cpu_seconds),
+            "FMNIST_SANDBOX_TMP_MB": str(limits.tmp_mb),  # (h6) the kernel's tmpfs sizes
             "FMNIST_SANDBOX_READABLE": os.pathsep.join(readable),
         },
     }
@@ -90,9 +97,11 @@ def write_kernelspec(folder, limits, readable):
 def run_nbgrader_autograde(course_dir, assignment, student, jupyter_path, cell_timeout,
                            notebook_timeout, sandbox=True, uid=None):
     """Run nbgrader's autograde for one student; return (ok, one-line reason when not)."""
-    runtime = tempfile.mkdtemp(prefix=f"kernel-{student[:20]}-")
-    open_for_sandbox(runtime)
+    runtime = tempfile.mkdtemp(prefix="kernel-")
+    open_for_sandbox(runtime, uid)
+    # the kernel's hidden block gets the seed derived from the course secret, never the secret
     env = nbgrader_env({"JUPYTER_RUNTIME_DIR": runtime, "FMNIST_EDU_STUDENT": student,
+                        "FMNIST_EDU_GRADING_SEED": str(grading_seed(assignment, student, course_dir=course_dir)),
                         "PYTHONWARNINGS": "ignore", "FMNIST_SANDBOX_UID": str(uid or "")})
     db = os.path.join(os.path.abspath(course_dir), "gradebook.db")
     argv = nbgrader_argv("autograde", assignment, "--student", student,
@@ -151,12 +160,30 @@ def record_in_gradebook(course_dir, assignment, result):
 
 
 def annotate_autograded(course_dir, assignment, result, submission_problems):
-    """Put the trusted verdict into the autograded notebook that feedback is made from."""
+    """Put the trusted verdict into the autograded notebook that feedback is made from.
+
+    (h6) The notebook is read without following links and under a size cap,
+    and replaced (never written through a link). Every code cell's outputs are
+    dropped: the kernel could read the hidden checks and the reference, and
+    whatever an answer printed would reach the feedback; the trusted verdict
+    under each test cell says what the checks found. Everything the student
+    controls is escaped (:mod:`autograder.escape`).
+    """
     import nbformat
 
     folder = os.path.join(course_dir, "autograded", result.student, assignment)
     path = os.path.join(folder, f"{assignment}.ipynb")
-    if not os.path.exists(path):
+    nb, note = None, None
+    try:
+        nb = nbformat.reads(read_regular(path, MAX_AUTOGRADED_BYTES, root=course_dir).decode("utf-8"),
+                            as_version=4)
+    except FileNotFoundError:
+        pass
+    except UnsafePath as exc:
+        note = f"the autograded notebook was not used ({exc}); feedback is made from the release"
+    except Exception as exc:
+        note = f"the autograded notebook could not be read ({type(exc).__name__}); feedback is made from the release"
+    if nb is None:
         # nbgrader could not autograde: feedback is made from the release notebook
         os.makedirs(folder, exist_ok=True)
         release = os.path.join(course_dir, "release", assignment, f"{assignment}.ipynb")
@@ -169,15 +196,17 @@ def annotate_autograded(course_dir, assignment, result, submission_problems):
             for cell in nb.cells:
                 if is_test(cell):
                     hide_test_code(cell)
-                    cell.outputs = []
-    else:
-        nb = nbformat.read(path, as_version=4)
-    nb.cells = [c for c in nb.cells if not c.metadata.get("fmnist_grader")]
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    nb.cells = [c for c in nb.cells if not (isinstance(c.get("metadata"), dict) and c["metadata"].get("fmnist_grader"))]
     lines = [f"**Grading notes** (fmnist-edu's trusted grader): {result.total:g} of "
-             f"{sum(result.points.values()):g} points from the checks."]
-    lines += [f"- {p}" for p in submission_problems + result.notes]
+             f"{sum(result.points.values()):g} points from the checks. The outputs of the code cells are "
+             f"not kept here; the trusted grader's verdict is under each test cell."]
+    lines += [f"- {md_inline(p, limit=500)}" for p in submission_problems + result.notes + ([note] if note else [])]
     for piece in result.disagreements:
-        lines.append(f"- `{piece}`: the notebook's own test cell gave {result.kernel_scores[piece]:g} points, "
+        lines.append(f"- {md_code(piece)}: the notebook's own test cell gave {result.kernel_scores[piece]:g} points, "
                      f"the trusted grader {result.scores[piece]:g}; the trusted score counts.")
     cells = [_note_cell("\n".join(lines))]
     for cell in nb.cells:
@@ -187,10 +216,10 @@ def annotate_autograded(course_dir, assignment, result, submission_problems):
             if piece in result.scores:
                 msg = result.messages.get(piece, "")
                 cells.append(_note_cell(
-                    f"**Trusted grader, `{piece}`: {result.scores[piece]:g} of {result.points[piece]:g} points**\n\n"
-                    f"```\n{msg[:4000]}\n```"))
+                    f"**Trusted grader, {md_code(piece)}: {result.scores[piece]:g} of {result.points[piece]:g} points**\n"
+                    + md_block(msg, limit=4000)))
     nb.cells = cells
-    nbformat.write(nb, path)
+    replace_file(path, nbformat.writes(nb).encode("utf-8"), root=course_dir)
 
 
 def _piece_of(grade_id):
@@ -232,9 +261,13 @@ def _grade_one(course_dir, assignment, student, options, jupyter_path, uid):
         result.notes += notes
         for piece, v in verdicts.items():
             result.scores[piece], result.points[piece], result.messages[piece] = v.score, v.points, v.message
-        ok, reason = run_nbgrader_autograde(course_dir, assignment, student, jupyter_path,
-                                            options.cell_timeout, options.notebook_timeout,
-                                            sandbox=options.sandbox, uid=uid)
+        unsafe = folder_problems(os.path.join(course_dir, "submitted", student, assignment))  # (h6)
+        if unsafe:
+            ok, reason = False, f"nbgrader's autograde was not run: {unsafe}"
+        else:
+            ok, reason = run_nbgrader_autograde(course_dir, assignment, student, jupyter_path,
+                                                options.cell_timeout, options.notebook_timeout,
+                                                sandbox=options.sandbox, uid=uid)
         if not ok:
             result.notes.append(reason + "; the trusted grader's scores are used")
         record_in_gradebook(course_dir, assignment, result)
@@ -300,8 +333,9 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
                                     options.readable)
     results = []
     uids = queue.Queue()
-    for slot in range(max(1, options.jobs)):
-        uids.put(FIRST_SLOT_UID + slot)
+    uid_range = UidRange(max(1, options.jobs))  # (h6) this run's own uids: never another run's
+    for uid in uid_range.uids:
+        uids.put(uid)
     try:
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
             futures = {pool.submit(grade_one, course_dir, assignment, s, options, jupyter_path, uids): s
@@ -312,6 +346,7 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
                 results.append(future.result())
     finally:
         shutil.rmtree(jupyter_path, ignore_errors=True)
+        uid_range.close()
     return sorted(results, key=lambda r: r.student)
 
 
@@ -321,9 +356,9 @@ def format_table(assignment, results):
     head = ["student"] + pieces + ["total", "max", "notes"]
     rows = [head]
     for r in results:
-        row = [r.student] + [f"{r.scores.get(p, 0):g}" + ("*" if p in r.disagreements else "")
-                             for p in pieces]
-        row += [f"{r.total:g}", f"{sum(r.points.values()):g}", "; ".join(r.notes)[:160]]
+        row = [terminal(r.student)[:40]] + [f"{r.scores.get(p, 0):g}" + ("*" if p in r.disagreements else "")
+                                            for p in pieces]
+        row += [f"{r.total:g}", f"{sum(r.points.values()):g}", terminal("; ".join(r.notes))[:160]]
         rows.append(row)
     widths = [max(len(row[i]) for row in rows) for i in range(len(head) - 1)]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:-1], widths)) + "  " + row[-1] for row in rows]
@@ -337,8 +372,8 @@ def write_csv(path, assignment, results):
         w = csv.writer(fh)
         w.writerow(["student"] + pieces + ["total", "max", "kernel_disagreed", "notes"])
         for r in results:
-            w.writerow([r.student] + [r.scores.get(p, 0) for p in pieces]
-                       + [r.total, sum(r.points.values()), " ".join(r.disagreements), "; ".join(r.notes)])
+            w.writerow([csv_cell(r.student)] + [r.scores.get(p, 0) for p in pieces]
+                       + [r.total, sum(r.points.values()), " ".join(r.disagreements), csv_cell("; ".join(r.notes))])
 
 
 def main(argv=None):

@@ -1,12 +1,20 @@
 """Run a command in a sandbox: Debian's bubblewrap, an unprivileged user, resource limits.
 
 The sandboxed process sees a read-only system (``/usr``, ``/etc``), the Python
-installation and the packages it needs, a private ``/tmp``, and read-write only
-the folders it is given (its own work folder). No network (a new network
-namespace with nothing in it), its own process namespace (killed with its
-parent), an unprivileged uid, and ``setrlimit`` limits on memory, processes,
-file size and CPU time. What it cannot see: other students' submissions,
-``course/source``, the gradebook, the project's tests, root's home.
+installation and the packages it needs, private size-limited tmpfs ``/tmp``,
+``/dev/shm`` and ``/var/tmp``, and read-write only the folders it is given. No
+network (a new network namespace with nothing in it), its own process
+namespace (killed with its parent), an unprivileged uid that belongs to one
+grading run (:class:`UidRange`), and ``setrlimit`` limits on memory,
+processes, file size and CPU time. What it cannot see: other students'
+submissions, ``course/``, the gradebook, the project's tests, root's home.
+
+The trusted worker's sandbox (``project=False``) does not see the project's
+``autograder`` or ``fmnist_edu`` either: only ``fmnist_checks`` and the worker
+(``mounts``), with the assignment's banned scikit-learn subpackage covered
+(``hide``) and a tmpfs work folder (``scratch``). The nbgrader kernel's sandbox
+sees the project's packages (its hidden block imports them) and its
+autograded folder read-only.
 
 ``python -m autograder.sandbox kernel {connection_file}`` is the kernel
 command of the ``fmnist-sandbox`` kernelspec: an IPython kernel inside the
@@ -16,13 +24,18 @@ sandbox that talks to nbgrader over unix sockets beside its connection file.
 import os
 import shutil
 import site
+import stat
 import subprocess
 import sys
 import sysconfig
+import tempfile
 from dataclasses import dataclass
 
 SANDBOX_UID = 65534  # nobody: the default
 FIRST_SLOT_UID = 61000  # grading slots run as 61000, 61001, ...: process limits count per uid
+# runs hold blocks of uids from here (UidRange); above the fixed slots older versions used,
+# so a run of an older fmnist-grade on the same machine never shares a uid with this one
+FIRST_RANGE_UID = 62000
 
 
 class SandboxUnavailable(RuntimeError):
@@ -38,6 +51,7 @@ class Limits:
     file_mb: int = 64  # largest file it may write
     cpu_seconds: int = 900
     open_files: int = 512
+    tmp_mb: int = 256  # each tmpfs: /tmp, /dev/shm, /var/tmp and the worker's work folder
 
 
 def check_available():
@@ -51,6 +65,10 @@ def check_available():
     probe = subprocess.run(
         wrap(["true"], writable=(), limits=Limits()), capture_output=True, text=True, timeout=60
     )
+    if probe.returncode != 0 and "--size" in probe.stderr:
+        raise SandboxUnavailable(
+            "the grading sandbox needs bubblewrap 0.8 or later (for size-limited /tmp, --size); "
+            "upgrade it, or grade with --no-sandbox at your own risk")
     if probe.returncode != 0:
         raise SandboxUnavailable(
             "bubblewrap is installed but cannot create a sandbox here "
@@ -58,20 +76,25 @@ def check_available():
         )
 
 
-def _python_roots():
-    """Folders the sandboxed Python must read: its installation and its packages."""
+def _python_roots(project=True):
+    """Folders the sandboxed Python must read: its installation and its packages.
+
+    With `project`, also the project's ``autograder`` and ``fmnist_edu``
+    folders (editable installs), which the nbgrader kernel's hidden block uses.
+    """
     roots = {sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
              sysconfig.get_paths()["platlib"]}
     roots |= set(site.getsitepackages())
-    # editable installs of fmnist_edu and autograder: the package folders, not the project
-    import autograder
+    if project:
+        import autograder
 
-    project = os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__)))
-    roots |= {os.path.join(project, "autograder"), os.path.join(project, "fmnist_edu")}
+        folder = os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__)))
+        roots |= {os.path.join(folder, "autograder"), os.path.join(folder, "fmnist_edu")}
     return sorted(r for r in roots if os.path.isdir(r))
 
 
-def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
+def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, *, project=True,
+         mounts=(), hide=(), scratch=None, tmp_mb=None):
     """The command line that runs `argv` in the sandbox.
 
     Parameters
@@ -88,6 +111,22 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
     uid : int, optional
         The unprivileged uid to run as (default: nobody). Give parallel
         sandboxes different uids: the process limit counts per uid.
+    project : bool
+        Bind the project's ``autograder`` and ``fmnist_edu`` folders (the
+        nbgrader kernel needs them for its hidden block). The trusted worker
+        runs with ``project=False``: nothing there can compute an answer.
+    mounts : iterable of (str, str)
+        Further read-only binds ``(host path, sandbox path)`` (the worker and
+        ``fmnist_checks``).
+    hide : iterable of (str, str)
+        ``(host folder, sandbox path)``: a folder bound read-only over a path,
+        hiding what is there (the assignment's banned scikit-learn subpackage).
+    scratch : str, optional
+        A sandbox path that becomes a size-limited tmpfs (``tmp_mb``), writable
+        by the sandbox user: the worker's work folder, with no host folder behind it.
+    tmp_mb : int, optional
+        Size of each tmpfs (``/tmp``, ``/dev/shm``, ``/var/tmp``, `scratch`);
+        default ``limits.tmp_mb``.
     """
     uid = SANDBOX_UID if uid is None else int(uid)
     cmd = ["bwrap", "--die-with-parent", "--new-session",
@@ -98,9 +137,11 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
            "--symlink", "usr/sbin", "/sbin"]
     if os.path.isdir("/lib64") or os.path.islink("/lib64"):
         cmd += ["--symlink", "usr/lib64", "/lib64"]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/dev/shm",
-            "--perms", "1777", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
-    binds = [("--ro-bind", p) for p in _python_roots()]
+    size = str((tmp_mb or limits.tmp_mb) * 1024 * 1024)
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    for folder in ("/dev/shm", "/tmp", "/var/tmp"):
+        cmd += ["--perms", "1777", "--size", size, "--tmpfs", folder]
+    binds = [("--ro-bind", p) for p in _python_roots(project)]
     binds += [("--ro-bind", p) for p in readable if p and os.path.isdir(p)]
     binds += [("--bind", p) for p in writable]
     # bwrap makes missing mount points root-only: make their parents traversable
@@ -109,6 +150,13 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
         cmd += ["--perms", "0755", "--dir", parent]
     for flag, path in binds:
         cmd += [flag, path, path]
+    for source, dest in list(mounts) + list(hide):
+        for parent in _parents(dest):
+            if not any(parent == p or parent.startswith(p + "/") for _, p in binds):
+                cmd += ["--perms", "0755", "--dir", parent]
+        cmd += ["--ro-bind", source, dest]
+    if scratch:
+        cmd += ["--perms", "1777", "--size", size, "--tmpfs", scratch]  # the sandbox's own, in memory
     if cwd:
         cmd += ["--chdir", cwd]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
@@ -138,14 +186,75 @@ def _parents(path):
     return out
 
 
-def open_for_sandbox(path):
-    """Let the sandbox user write into `path` (a folder we created for it)."""
-    os.chmod(path, 0o777)
-    for root, dirs, files in os.walk(path):
-        for name in dirs:
-            os.chmod(os.path.join(root, name), 0o777)
-        for name in files:
-            os.chmod(os.path.join(root, name), 0o666)
+def open_for_sandbox(path, uid=None):
+    """Hand `path`, a folder the grader just created for one sandbox, to the sandbox uid.
+
+    The folder becomes the sandbox user's own (mode 0700); nothing else's mode
+    changes, and it refuses anything but a real folder (never a link). Course
+    folders are never handed over: the sandbox gets folders the grader creates.
+    """
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"{path} is not a folder the grader created")
+    uid = SANDBOX_UID if uid in (None, "") else int(uid)
+    try:
+        os.chown(path, uid, uid, follow_symlinks=False)
+        os.chmod(path, 0o700)
+    except PermissionError:  # not root: the folder is still only ever the grader's temp folder
+        os.chmod(path, 0o777)
+
+
+class UidRange:
+    """A block of sandbox uids held by this grading run alone (a lock file per block).
+
+    Two grading runs on one machine never share a uid, so one run's process
+    cap (counted per uid) never counts the other's processes. The lock is an
+    ``flock`` on ``/run/fmnist-grade/uids-<first>.lock`` (or the temp folder
+    when ``/run`` is not writable), released when the run ends or dies.
+    """
+
+    BLOCK = 64
+
+    def __init__(self, count=1, first=FIRST_RANGE_UID, last=64999):
+        import fcntl
+
+        if count > self.BLOCK:
+            raise ValueError(f"at most {self.BLOCK} sandboxes at once")
+        folder = _lock_folder()
+        for base in range(first, last - self.BLOCK + 2, self.BLOCK):
+            path = os.path.join(folder, f"uids-{base}.lock")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self.fd, self.first, self.uids = fd, base, list(range(base, base + count))
+            return
+        raise RuntimeError("every block of sandbox uids is held by another grading run")
+
+    def close(self):
+        if getattr(self, "fd", None) is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _lock_folder():
+    for folder in ("/run/fmnist-grade", os.path.join(tempfile.gettempdir(), f"fmnist-grade-{os.getuid()}")):
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            st = os.lstat(folder)
+            if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022:
+                return folder
+        except OSError:
+            continue
+    raise RuntimeError("no folder for the sandbox uid locks (/run/fmnist-grade)")
 
 
 def kernel_main(connection_file):
@@ -163,8 +272,7 @@ def kernel_main(connection_file):
         sys.exit("the fmnist-sandbox kernel needs --KernelManager.transport=ipc and an absolute "
                  "--KernelManager.ip (a socket path prefix in a folder of its own)")
     runtime = os.path.dirname(info["ip"])
-    workdir = os.getcwd()
-    open_for_sandbox(workdir)
+    workdir = os.getcwd()  # nbgrader's autograded folder: read-only inside, its mode unchanged
     # jupyter writes the connection file for its own user only: hand the sandbox user a copy
     readable_copy = os.path.join(runtime, "connection-sandbox.json")
     shutil.copyfile(connection_file, readable_copy)
@@ -172,15 +280,18 @@ def kernel_main(connection_file):
     limits = Limits(
         memory_mb=int(os.environ.get("FMNIST_SANDBOX_MEMORY_MB", Limits.memory_mb)),
         cpu_seconds=int(os.environ.get("FMNIST_SANDBOX_CPU_SECONDS", Limits.cpu_seconds)),
+        tmp_mb=int(os.environ.get("FMNIST_SANDBOX_TMP_MB", Limits.tmp_mb)),
     )
     readable = [p for p in os.environ.get("FMNIST_SANDBOX_READABLE", "").split(os.pathsep) if p]
-    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", "")}
+    # the hidden block's seed, derived outside from the course's secret; never the secret itself
+    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", ""),
+           "FMNIST_EDU_GRADING_SEED": os.environ.get("FMNIST_EDU_GRADING_SEED", "")}
     if os.environ.get("FMNIST_EDU_DATA"):
         env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
     argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy,
                  # the visible checks isolate each piece, as the trusted grader does
                  "--IPKernelApp.exec_lines=[\"import autograder.hidden\"]"],
-                writable=[runtime, workdir], readable=readable, limits=limits,
+                writable=[runtime], readable=list(readable) + [workdir], limits=limits,
                 cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None)
     os.execvp(argv[0], argv)
 

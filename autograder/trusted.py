@@ -7,11 +7,18 @@ sandbox, one step at a time: a step that hangs or kills the worker (an
 infinite loop, ``os._exit``, a segfault, a memory bomb) is recorded as failed
 and the worker is restarted after it. :func:`judge` rebuilds the cases from the
 same seed in this process, where no student code has run, and compares.
+
+What the worker gets is built here (:func:`build_steps`): each case's plain
+inputs, the name of its run recipe in ``fmnist_checks`` and the isolation
+table of :mod:`autograder.isolation`; the sandbox holds neither the hidden
+case generators nor the reference package nor the seed's secret. Results come
+back as frames a supervisor tags with the step (:mod:`autograder.worker`),
+read with every size bounded first.
 """
 
+import functools
 import json
 import os
-import select
 import subprocess
 import sys
 import tempfile
@@ -22,12 +29,14 @@ from fmnist_checks.core import format_error, judge as judge_case
 from .hidden import all_cases, failure_text, grading_seed, score_outcomes
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
-from fmnist_checks.plain import loads
+from fmnist_checks.pieces import _BANNED_BY_ASSIGNMENT
+from fmnist_checks.plain import dumps, loads
 from fmnist_checks.refban import find_in_source
-from .sandbox import Limits, open_for_sandbox, wrap
+from .safefs import UnsafePath, read_regular
+from .sandbox import Limits, wrap
+from .worker import HEADER, read_frame
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
-MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -55,25 +64,39 @@ def source_cells(source_path):
     return given, points
 
 
-def read_submission(path, assignment, student):
-    """Parse the submitted notebook at `path` without running anything."""
+def read_submission(path, assignment, student, root=None):
+    """Parse the submitted notebook at `path` without running anything.
+
+    The file is read without following links (a link, a special file or a
+    file over :data:`MAX_NOTEBOOK_BYTES` is refused with one line), below
+    `root` (the course folder) no folder on the way may be a link, and cells
+    with malformed metadata are read as far as they can be.
+    """
     sub = Submission(student, assignment)
-    if not os.path.exists(path):
+    try:
+        raw = read_regular(path, MAX_NOTEBOOK_BYTES, root=root)
+    except FileNotFoundError:
         folder = os.path.dirname(path)
-        found = sorted(f for f in os.listdir(folder) if f.endswith(".ipynb")) if os.path.isdir(folder) else []
+        try:
+            found = sorted(f for f in os.listdir(folder) if f.endswith(".ipynb"))[:10]
+        except OSError:
+            found = []
         sub.problems.append(
             f"no notebook named {os.path.basename(path)} was submitted"
             + (f" (found: {', '.join(found)})" if found else "")
         )
         sub.readable = False
         return sub
-    if os.path.getsize(path) > MAX_NOTEBOOK_BYTES:
-        sub.problems.append(f"the notebook is larger than {MAX_NOTEBOOK_BYTES // 2**20} MB and was not read")
+    except UnsafePath as exc:
+        sub.problems.append(f"the notebook was not read: {exc}")
+        sub.readable = False
+        return sub
+    except OSError as exc:
+        sub.problems.append(f"the notebook could not be read ({type(exc).__name__})")
         sub.readable = False
         return sub
     try:
-        with open(path, encoding="utf-8") as fh:
-            nb = json.load(fh)
+        nb = json.loads(raw.decode("utf-8"))
         cells = nb["cells"]
         if not isinstance(cells, list):
             raise TypeError("cells is not a list")
@@ -84,8 +107,16 @@ def read_submission(path, assignment, student):
     wanted = {p.lower(): p for p in ASSIGNMENTS[assignment]}
     others = {p.lower() for a, ps in ASSIGNMENTS.items() if a != assignment for p in ps}
     seen_other = False
+    malformed = 0
     for cell in cells:
-        if not isinstance(cell, dict) or not is_answer(cell):
+        if not isinstance(cell, dict):
+            malformed += 1
+            continue
+        metadata = cell.get("metadata", {})
+        if not isinstance(metadata, dict) or not isinstance(metadata.get("nbgrader", {}), dict) \
+                or not isinstance(cell.get("source", ""), (str, list)):
+            malformed += 1
+        if not is_answer(cell):
             continue
         gid = str(nbgrader_meta(cell).get("grade_id", ""))
         if gid in wanted:
@@ -95,6 +126,9 @@ def read_submission(path, assignment, student):
             sub.answers[gid] = source_of(cell)
         elif gid in others:
             seen_other = True
+    if malformed:
+        sub.problems.append(f"{malformed} cell(s) have malformed metadata or source (not what Jupyter "
+                            f"writes); they were read as ungraded cells")
     missing = [wanted[g] for g in wanted if g not in sub.answers]
     if seen_other and len(missing) == len(wanted):
         sub.problems.append("this is another assignment's notebook: none of this assignment's answers is in it")
@@ -105,97 +139,202 @@ def read_submission(path, assignment, student):
     return sub
 
 
+# --- the worker: cases built here, plain inputs and recipes sent, frames read back
+
+WORKER_ROOT = "/opt/fmnist-grader"  # where the worker and fmnist_checks appear in the sandbox
+WORK_FOLDER = "/home/student"  # the worker's work folder: a size-limited tmpfs, no host folder
+MAX_FRAME_BYTES = 32 * 2**20
+MAX_HEAD_BYTES = 4096
+_PRELOAD = {"a2_decision_tree": ["sklearn.base", "sklearn.model_selection"],
+            "a3_neural_network": [], "a4_lenet5": ["torch"], "a1_data_pca": [], "a5_evaluation": []}
+
+
+def recipe_of(case):
+    """(recipe name, keyword arguments by name) of a case's run; ValueError when it has none.
+
+    A recipe is a module-level function of ``fmnist_checks`` (shipped to
+    students: it only calls the answer), or a ``functools.partial`` of one
+    whose keyword arguments are such functions too.
+    """
+    run, extra = case.run, {}
+    if isinstance(run, functools.partial):
+        if run.args:
+            raise ValueError(f"{case.piece}: a run recipe's partial takes keyword arguments only")
+        extra = {k: _function_name(v, case) for k, v in run.keywords.items()}
+        run = run.func
+    return _function_name(run, case), extra
+
+
+def _function_name(fn, case):
+    module, qualname = getattr(fn, "__module__", "") or "", getattr(fn, "__qualname__", "") or ""
+    if not module.startswith("fmnist_checks.") or not qualname.isidentifier():
+        raise ValueError(f"{case.piece} ({case.label}): its run recipe {module}:{qualname} is not a "
+                         f"module-level function of fmnist_checks, so the sandboxed worker cannot run it")
+    return f"{module}:{qualname}"
+
+
+def build_steps(assignment, seed, isolate=True):
+    """The worker's case steps: plain inputs, recipe names and isolation tables, built here."""
+    from .isolation import isolation_table
+
+    from .isolation import function_pieces
+
+    steps = []
+    for piece in ASSIGNMENTS[assignment]:
+        others = sorted(function_pieces(piece)) if isolate else []
+        visible, hidden = all_cases(piece, seed)
+        for i, case in enumerate(visible + hidden):
+            recipe, recipe_kwargs = recipe_of(case)
+            steps.append({"step": f"case:{piece}:{i}", "piece": piece, "recipe": recipe, "others": others,
+                          "recipe_kwargs": recipe_kwargs, "inputs": dumps(case.inputs),
+                          "table": dumps(isolation_table(case) if isolate else {})})
+    return steps
+
+
+def worker_argv(sandbox):
+    """The command that starts the worker (inside the sandbox: only what WORKER_ROOT holds)."""
+    if not sandbox:
+        return [sys.executable, "-I", "-m", "autograder.worker"]
+    return [sys.executable, "-I", "-c",
+            f"import sys; sys.path.insert(0, {WORKER_ROOT!r}); import fmnist_worker; fmnist_worker.main()"]
+
+
+def worker_mounts():
+    """Read-only binds of the worker: this package's worker.py and fmnist_checks, nothing else of it."""
+    import fmnist_checks
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [(os.path.join(here, "worker.py"), f"{WORKER_ROOT}/fmnist_worker.py"),
+            (os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{WORKER_ROOT}/fmnist_checks")]
+
+
+def banned_hides(assignment, stub_dir):
+    """(stub folder, sandbox path) over the assignment's banned scikit-learn subpackage."""
+    import importlib.util
+
+    hides = []
+    for module in _BANNED_BY_ASSIGNMENT.get(assignment, ()):
+        top, _, sub = module.partition(".")
+        spec = importlib.util.find_spec(top)
+        if spec is None or not spec.submodule_search_locations or not sub:
+            continue
+        folder = os.path.join(list(spec.submodule_search_locations)[0], *sub.split("."))
+        if not os.path.isdir(folder):
+            continue
+        stub = os.path.join(stub_dir, module.replace(".", "_"))
+        os.makedirs(stub, exist_ok=True)
+        with open(os.path.join(stub, "__init__.py"), "w", encoding="utf-8") as fh:
+            fh.write(f"raise ImportError({module!r} + ' is not available while grading this assignment: '\n"
+                     f"                  'the contract bans it (a reference implementation)')\n")
+        os.chmod(stub, 0o755)
+        os.chmod(os.path.join(stub, "__init__.py"), 0o644)
+        hides.append((stub, folder))
+    return hides
+
+
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,
-                  total_timeout=600.0, sandbox=True, readable=(), max_restarts=6, uid=None):
+                  total_timeout=600.0, sandbox=True, readable=(), max_restarts=6, uid=None,
+                  steps=None):
     """Run cells and cases in the sandboxed worker; return {step: record} and notes.
 
-    A step that produces no record within `step_timeout` seconds, or during
-    which the worker dies, is recorded as an error and skipped on restart.
+    `workdir` is a folder this process created (stubs for the banned modules
+    live there); the sandbox never sees it. The worker runs each step in a
+    fresh child and reports a step that hung, crashed or sent too much; a
+    worker that dies itself is restarted after the step it was running.
+
+    Isolation takes two passes: a case whose answer called another piece with
+    arguments the reference's own calls did not cover (:mod:`autograder.isolation`)
+    reports those calls; the reference answers them here, in this process, and
+    the case runs once more with those answers.
     """
     limits = limits or Limits()
-    pieces = list(ASSIGNMENTS[assignment])
-    records, notes, skip = {}, [], []
+    steps = build_steps(assignment, seed) if steps is None else steps
     deadline = time.monotonic() + total_timeout
+    hides = banned_hides(assignment, os.path.join(workdir, "stubs")) if sandbox else []
+    run = functools.partial(_run_pass, assignment, cells, limits=limits, step_timeout=step_timeout,
+                            deadline=deadline, total_timeout=total_timeout, sandbox=sandbox,
+                            readable=readable, max_restarts=max_restarts, uid=uid, hides=hides)
+    cell_steps = [{"step": f"cell:{gid}"} for gid, _ in cells]
+    records, notes = run(cell_steps + [dict(s, record=True) for s in steps], skip_cells=[])
+    skip_cells = [k[5:] for k, r in records.items() if k.startswith("cell:")
+                  and (r.get("error") or {}).get("type") == "Killed"]
+    again = []
+    for step in steps:
+        calls = (records.get(step["step"]) or {}).pop("calls", None)
+        if calls and time.monotonic() < deadline:
+            table = answer_calls(step["piece"], calls, loads(step["table"]))
+            if table is not None:
+                again.append(dict(step, table=dumps(table)))
+    if again:
+        second, more = run(again, skip_cells=skip_cells)
+        for key, record in second.items():
+            record.pop("calls", None)
+            records[key] = record
+        notes += [n for n in more if n not in notes]
+    return records, notes
+
+
+def answer_calls(piece, calls, table):
+    """`table` plus the reference's answers to the student's `calls` of other pieces, or None."""
+    from .isolation import reference_answers
+
+    return reference_answers(piece, calls, table)
+
+
+def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadline, total_timeout,
+              sandbox, readable, max_restarts, uid, hides):
+    records, notes = {}, []
+    skip_cells = list(skip_cells)
     for _ in range(max_restarts + 1):
-        job = {"assignment": assignment, "student": student, "seed": seed, "pieces": pieces,
-               "cells": cells, "skip": skip}
-        job_path = os.path.join(workdir, ".job.json")
-        with open(job_path, "w", encoding="utf-8") as fh:
-            json.dump(job, fh)
-        argv = [sys.executable, "-I", "-m", "autograder.worker", job_path]
+        job = {"cells": [list(c) for c in cells], "steps": todo, "skip_cells": skip_cells,
+               "step_timeout": step_timeout, "max_frame": MAX_FRAME_BYTES, "sandboxed": bool(sandbox),
+               "preload": _PRELOAD.get(assignment, []),
+               "cells_seconds": 0 if any(s["step"].startswith("cell:") for s in todo) else step_timeout,
+               "writable": ["/tmp", "/dev/shm", "/var/tmp", WORK_FOLDER] if sandbox else []}
+        argv = worker_argv(sandbox)
         if sandbox:
-            open_for_sandbox(workdir)
-            argv = wrap(argv, writable=[workdir], readable=readable, limits=limits, cwd=workdir,
-                        env={"FMNIST_EDU_STUDENT": student}, uid=uid)
-        proc = subprocess.Popen(argv, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-        finished, current = _read_records(proc, records, step_timeout, deadline)
+            argv = wrap(argv, writable=[], readable=readable, limits=limits, cwd=WORK_FOLDER,
+                        env={}, uid=uid, project=False, mounts=worker_mounts(), hide=hides,
+                        scratch=WORK_FOLDER)
+        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            payload = json.dumps(job).encode("utf-8")
+            proc.stdin.write(HEADER.pack(len(payload)) + payload)
+            proc.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        done = _read_frames(proc, todo, records, notes, step_timeout, deadline)
         _kill(proc)
-        if finished:
+        if done:
             return records, notes
-        if current is None:
+        remaining = [s for s in todo if s["step"] not in records]
+        if not remaining:
+            return records, notes
+        if time.monotonic() >= deadline:
+            notes.append(f"the whole notebook ran out of time ({total_timeout:.0f} s) at {remaining[0]['step']}")
+            return records, notes
+        current = remaining[0]["step"]
+        if not records and current == todo[0]["step"] and proc.returncode not in (None, -9):
             notes.append("the grader's worker stopped before running anything")
             return records, notes
-        reason = "timed out" if proc.returncode in (None, -9) else f"ended the process (exit status {proc.returncode})"
-        if time.monotonic() >= deadline:
-            notes.append(f"the whole notebook ran out of time ({total_timeout:.0f} s) at {current}")
-            return records, notes
-        records[current] = {"step": current, "ok": False, "result": {"__error__": {
-            "type": "Killed", "where": None,
-            "message": f"this step {reason}: it took more than {step_timeout:.0f} s, used too much "
-                       f"memory, or crashed the process" if reason == "timed out" else
-                       f"this step {reason}"}}}
-        if current.startswith("case:"):
-            piece = current.split(":")[1]
-            notes.append(f"a check of {piece} {reason}; {piece}'s remaining checks were not run")
-            skip.append(f"case:{piece}:*")
+        records[current] = _killed(current, "ended the grader's worker")
+        notes.append(_note(current, "ended the grader's worker"))
+        if current.startswith("cell:"):
+            skip_cells.append(current[5:])
         else:
-            notes.append(f"running {current[5:]}'s cell {reason}; the grader went on without it")
-            skip.append(current)
+            piece = current.split(":")[1]
+            for s in remaining:
+                if s.get("piece") == piece and s["step"] not in records:
+                    records[s["step"]] = _killed(s["step"], "was not run: an earlier check of this piece "
+                                                 "ended the grader's worker")
+        todo = [s for s in todo if s["step"] not in records]
     notes.append("the worker was restarted too often; the remaining checks count as failed")
     return records, notes
 
 
-def _read_records(proc, records, step_timeout, deadline):
-    """Read JSON lines until done, a timeout, or the end of output; return (done, step running)."""
-    current, buffer = None, b""
-    fd = proc.stdout.fileno()
-    last = time.monotonic()
-    while True:
-        now = time.monotonic()
-        wait = min(step_timeout - (now - last), deadline - now)
-        if wait <= 0:
-            return False, current
-        ready, _, _ = select.select([fd], [], [], wait)
-        if not ready:
-            continue
-        chunk = os.read(fd, 1 << 16)
-        if not chunk:
-            proc.wait()
-            return False, current
-        buffer += chunk
-        if len(buffer) > MAX_LINE_BYTES:
-            return False, current
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            last = time.monotonic()
-            try:
-                record = loads(line.decode("utf-8"))
-            except Exception:
-                continue  # not ours: the student wrote to the real stdout
-            if not isinstance(record, dict) or not isinstance(record.get("step"), str):
-                continue
-            step = record["step"]
-            if step == "done":
-                return True, None
-            if record.get("started"):
-                current = step
-            elif step == current and step not in records:
-                records[step] = record
-                current = None
-
-
 def _kill(proc):
+    """Kill the worker's whole session (the sandbox dies with it)."""
     if proc.poll() is None:
         try:
             os.killpg(proc.pid, 9)
@@ -204,6 +343,99 @@ def _kill(proc):
         proc.wait()
     if proc.stdout:
         proc.stdout.close()
+
+
+def _killed(step, what):
+    return {"step": step, "ok": False, "result": {"__error__": {"type": "Killed", "where": None,
+                                                                "message": f"this step {what}"}},
+            "error": {"type": "Killed", "where": None, "message": f"this cell {what}"}}
+
+
+def _note(step, what):
+    if step.startswith("case:"):
+        piece = step.split(":")[1]
+        return f"a check of {piece} {what}; {piece}'s remaining checks were not run"
+    return f"running {step[5:]}'s cell {what}; the grader went on without it"
+
+
+def _read_frames(proc, todo, records, notes, step_timeout, deadline):
+    """Read (header, payload) frames in the order of `todo`; True when the worker said done.
+
+    Every size is bounded before anything is allocated: a header of at most
+    :data:`MAX_HEAD_BYTES`, a payload of at most :data:`MAX_FRAME_BYTES`, and
+    arrays by :func:`fmnist_checks.plain.loads`. A frame must name the next
+    step asked for; anything else ends the worker.
+    """
+    fd = proc.stdout.fileno()
+    expected = [s["step"] for s in todo if s["step"] not in records]
+    position = 0
+    # the worker enforces each step's time; this is the margin for a stuck worker
+    while True:
+        wait_until = min(deadline, time.monotonic() + 2 * step_timeout + 120)
+        status, head = read_frame(fd, MAX_HEAD_BYTES, deadline=wait_until)
+        if status != "ok":
+            return False
+        status, payload = read_frame(fd, MAX_FRAME_BYTES, deadline=wait_until)
+        if status != "ok":
+            return False
+        try:
+            header = json.loads(head.decode("utf-8"))
+            step, state = header["step"], header["status"]
+            if not isinstance(step, str) or not isinstance(state, str):
+                raise ValueError
+        except Exception:
+            return False
+        if step == "done":
+            return position >= len(expected)
+        if position >= len(expected) or step != expected[position]:
+            return False  # not the step asked for next: nothing after this is believed
+        position += 1
+        records[step] = _record(step, state, payload)
+        if state not in ("ok", "skipped"):
+            note = _note(step, _WHAT.get(state, "failed"))
+            if note not in notes:
+                notes.append(note)
+
+
+_WHAT = {
+    "timeout": "took too long (more than the time per check) and was stopped",
+    "exit": "ended its process without an answer",
+    "too_large": "sent a result larger than the grader accepts",
+    "fork_failed": "could not be started (the sandbox's process limit is used up)",
+    "skipped": "was not run: an earlier check of this piece hung or crashed",
+}
+
+
+def _record(step, state, payload):
+    """The trusted record of one step from the worker's status and payload."""
+    what = _WHAT
+    if state == "ok":
+        try:
+            data = loads(payload.decode("utf-8"))
+            if not isinstance(data, dict):
+                raise ValueError("not a record")
+        except Exception as exc:
+            data = None
+            detail = f"its result could not be read ({type(exc).__name__})"
+        if data is not None:
+            if step.startswith("cell:"):
+                error = data.get("error") if isinstance(data.get("error"), dict) else None
+                record = {"step": step, "ok": bool(data.get("ok")) and error is None}
+                if error is not None or not record["ok"]:
+                    err = error or {}
+                    record["error"] = {"type": str(err.get("type", "Error"))[:100],
+                                       "message": str(err.get("message", ""))[:1000],
+                                       "where": None if err.get("where") is None else str(err["where"])[:500]}
+                return record
+            record = {"step": step, "result": data.get("result")}
+            if isinstance(data.get("calls"), list):
+                record["calls"] = data["calls"]
+            return record
+    else:
+        detail = what.get(state, f"failed ({state[:40]})")
+        if state == "exit":
+            detail += f" ({payload.decode('ascii', 'replace')[:40]})"
+    return _killed(step, detail)
 
 
 @dataclass
@@ -259,13 +491,20 @@ def judge(assignment, seed, records, submission, points):
 
 def grade_submission(course_dir, assignment, student, notebook_path=None, sandbox=True,
                      limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None):
-    """The trusted verdict of one submission: (Submission, {piece: PieceVerdict}, notes)."""
+    """The trusted verdict of one submission: (Submission, {piece: PieceVerdict}, notes).
+
+    The hidden inputs come from the course's secret (:func:`grading_seed`
+    with `course_dir`); the cases are built here, the worker only gets their
+    plain inputs. Nothing under `course_dir` is written, and nothing is read
+    through a link.
+    """
     source_path = os.path.join(course_dir, "source", assignment, f"{assignment}.ipynb")
     given, points = source_cells(source_path)
     notebook_path = notebook_path or os.path.join(
         course_dir, "submitted", student, assignment, f"{assignment}.ipynb")
-    submission = read_submission(notebook_path, assignment, student)
-    seed = grading_seed(assignment, student)
+    submission = read_submission(notebook_path, assignment, student,
+                                 root=course_dir if _inside(notebook_path, course_dir) else None)
+    seed = grading_seed(assignment, student, course_dir=course_dir)
     records, notes = {}, []
     if submission.readable and submission.answers:
         cells = list(given) + [(gid, src) for gid, src in submission.answers.items()]
@@ -277,3 +516,8 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
                                            sandbox=sandbox, readable=readable, uid=uid)
     verdicts = judge(assignment, seed, records, submission, points)
     return submission, verdicts, notes
+
+
+def _inside(path, root):
+    root = os.path.abspath(root)
+    return os.path.commonpath([root, os.path.abspath(path)]) == root

@@ -20,8 +20,10 @@ GIVEN_TAG = "given"
 
 
 def nbgrader_meta(cell):
-    """The cell's nbgrader metadata dict (empty when it has none)."""
-    return (cell.get("metadata") or {}).get("nbgrader") or {}
+    """The cell's nbgrader metadata dict (empty when it has none or it is not a dict)."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return meta if isinstance(meta, dict) else {}
 
 
 def is_answer(cell):
@@ -38,14 +40,17 @@ def is_test(cell):
 
 def is_given(cell):
     """True for a code cell tagged ``given`` (run by the self-check and the grader)."""
-    tags = (cell.get("metadata") or {}).get("tags") or []
-    return cell.get("cell_type") == "code" and GIVEN_TAG in tags
+    metadata = cell.get("metadata")
+    tags = metadata.get("tags") if isinstance(metadata, dict) else None
+    return cell.get("cell_type") == "code" and isinstance(tags, list) and GIVEN_TAG in tags
 
 
 def source_of(cell):
     """The cell's source as one string."""
     src = cell.get("source", "")
-    return "".join(src) if isinstance(src, list) else src
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
 
 
 def read(path):

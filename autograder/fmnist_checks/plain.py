@@ -85,12 +85,41 @@ def _encode(value):
     return value
 
 
+# what an array read back may cost, checked before anything is allocated
+MAX_ITEMSIZE = 1024  # bytes per element (a str of 256 characters)
+MAX_ELEMENTS = 20_000_000
+MAX_ARRAY_BYTES = 256 * 2**20
+
+
+def _count(items, limit):
+    """The number of scalars in a nested list, stopping once it passes `limit`."""
+    count, stack = 0, [items]
+    while stack and count <= limit:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        else:
+            count += 1
+    return count
+
+
 def _decode(obj):
     if "__ndarray__" in obj:
+        if not isinstance(obj.get("dtype"), str) or len(obj["dtype"]) > 16:
+            raise ValueError("refusing an array without a plain dtype")
         dtype = np.dtype(obj["dtype"])
         if dtype.kind not in _ARRAY_KINDS + "U":
             raise ValueError(f"refusing array of dtype {dtype}")
-        return np.array(obj["__ndarray__"], dtype=dtype).reshape(obj["shape"])
+        shape = obj.get("shape")
+        if (not isinstance(shape, list) or len(shape) > 32
+                or not all(type(n) is int and 0 <= n <= MAX_ELEMENTS for n in shape)):
+            raise ValueError("refusing an array of a malformed shape")
+        size = math.prod(shape)
+        if dtype.itemsize > MAX_ITEMSIZE or size > MAX_ELEMENTS or size * dtype.itemsize > MAX_ARRAY_BYTES:
+            raise ValueError(f"refusing an array of {size} elements of {dtype.itemsize} bytes")
+        if _count(obj["__ndarray__"], size) != size:
+            raise ValueError("refusing an array whose data does not match its shape")
+        return np.array(obj["__ndarray__"], dtype=dtype).reshape(shape)
     return obj
 
 

@@ -26,7 +26,9 @@ nbgrader reads the number the cell shows as the cell's score.
 
 import contextlib
 import hashlib
+import hmac
 import os
+import stat
 from importlib import import_module
 
 from fmnist_checks.core import namespace_of
@@ -47,10 +49,82 @@ def student_id_from_path(path):
     return None
 
 
-def grading_seed(assignment, student=None):
-    """A 32-bit seed from the assignment and the student (``$FMNIST_EDU_STUDENT`` or the path)."""
+SECRET_NAME = ".fmnist-grading-secret"
+SEED_ENV = "FMNIST_EDU_GRADING_SEED"
+
+
+def course_secret(course_dir, create=True):
+    """The course's grading secret: 32 random bytes in ``course/.fmnist-grading-secret``.
+
+    Created on first use (mode 0600, the instructor's only; ``.gitignore``
+    keeps it out of the repository). It never enters a sandbox: only seeds
+    derived from it do. Returns None when it does not exist and `create` is false.
+    """
+    path = os.path.join(course_dir, SECRET_NAME)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+        except FileExistsError:  # another grading run made it just now
+            fd = os.open(path, flags)
+        else:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(os.urandom(32))
+            fd = os.open(path, flags)
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077:
+            raise PermissionError(f"{path} must be a regular file readable by its owner only (chmod 600)")
+        secret = fh.read(65)
+    if len(secret) < 32:
+        raise ValueError(f"{path} is damaged (fewer than 32 bytes): delete it only if no grade "
+                         f"has to be repeated, then grade again")
+    return secret
+
+
+def seed_from_secret(secret, assignment, student):
+    """HMAC-SHA256(secret, "assignment/student"), as a 32-bit seed."""
+    digest = hmac.new(secret, f"{assignment}/{student}".encode(), hashlib.sha256).digest()
+    return int.from_bytes(digest[:4], "little")
+
+
+def _course_of(path):
+    """The course folder of an nbgrader ``autograded/<student>/<assignment>`` path, or None."""
+    parts = os.path.abspath(path).split(os.sep)
+    for marker in ("autograded", "submitted"):
+        if marker in parts:
+            i = parts.index(marker)
+            if i + 2 < len(parts) and os.path.exists(os.sep.join(parts[:i] + ["nbgrader_config.py"])):
+                return os.sep.join(parts[:i]) or os.sep
+    return None
+
+
+def grading_seed(assignment, student=None, course_dir=None):
+    """The seed of the hidden inputs of `student` in `assignment`.
+
+    ``HMAC-SHA256(course secret, "assignment/student")`` (see
+    :func:`course_secret`), so nobody without the secret can compute the
+    hidden inputs, and a regrade with the same secret repeats them exactly.
+
+    * ``fmnist-grade`` passes `course_dir` (the secret is made on first use);
+    * nbgrader's kernel (the hidden block of a test cell, `student` None) reads
+      the seed fmnist-grade derived for it from ``$FMNIST_EDU_GRADING_SEED``,
+      else finds the course folder above its ``autograded/<student>/...`` path;
+    * with no course folder at all (the project's own tests), the public
+      ``sha256("assignment/student")`` is used: no secret, no secrecy.
+    """
     if student is None:
+        given = os.environ.get(SEED_ENV, "")
+        if given.isdigit():
+            return int(given) & 0xFFFFFFFF
         student = os.environ.get("FMNIST_EDU_STUDENT") or student_id_from_path(os.getcwd()) or ""
+        course_dir = course_dir or _course_of(os.getcwd())
+    if course_dir is not None:
+        return seed_from_secret(course_secret(course_dir), assignment, student)
     digest = hashlib.sha256(f"{assignment}/{student}".encode()).digest()
     return int.from_bytes(digest[:4], "little")
 

@@ -9,6 +9,8 @@ import numpy as np
 from fmnist_checks.a1_data_pca import (
     INF,
     NAN,
+    eigenvalue_total,
+    is_int,
     class_distribution_cases,
     integrity_cases,
     n_components_case,
@@ -112,7 +114,7 @@ def _pca_fit(rng):
         + pca_fit_cases(X_int, tag=", integer dtype", advice=True)
         + [
             property_case("pca_fit", "eigenvalues sum to the total variance (n-1)", [X],
-                          lambda out, X: float(np.sum(out[2])),
+                          eigenvalue_total,
                           float(np.var(X, axis=0, ddof=1).sum()), close(1e-9, 1e-9)),
             unchanged_case("pca_fit", "does not modify X", [X]),
         ]
@@ -169,7 +171,7 @@ def _n_components_for(rng):
         _k_case([6.0, 3.0, 1.0], 0.95, 3, tag=", a list", advice=True),
         unchanged_case("n_components_for", "does not modify eigenvalues", [eigenvalues, 0.9]),
         property_case("n_components_for", "returns an int", [eigenvalues, 0.9],
-                      lambda k, *_: type(k).__name__ in ("int", "int64", "int32"), True,
+                      is_int, True,
                       equal()),
     ]
     return cases

@@ -15,6 +15,9 @@ from fmnist_checks.a4_lenet5 import (
     tiny_data,
     tiny_weights,
     train_cases,
+    run_evaluate_loader,
+    run_train_steps,
+    train_setup,
 )
 from fmnist_checks.compare import close, equal, fields
 from fmnist_checks.core import Case
@@ -22,42 +25,10 @@ from fmnist_checks.core import Case
 from .edges import argmax_is_clear, redraw, stopping_is_clear
 
 
-def _loader(X, y, batch_size):
-    """A torch DataLoader over (X, y), not shuffled."""
-    import torch
-    from torch.utils.data import DataLoader, TensorDataset
-
-    return DataLoader(TensorDataset(torch.as_tensor(X), torch.as_tensor(y)), batch_size=batch_size)
-
-
-def _train_setup(inputs):
-    import torch
-
-    X, y = tiny_data(inputs["n_samples"], inputs["n_features"], inputs["n_classes"], inputs["seed"])
-    weight, bias = tiny_weights(inputs["n_features"], inputs["n_classes"], inputs["seed"])
-    model = torch.nn.Linear(inputs["n_features"], inputs["n_classes"])
-    with torch.no_grad():
-        model.weight.copy_(torch.as_tensor(weight))
-        model.bias.copy_(torch.as_tensor(bias))
-    model.eval()
-    if inputs["optimizer"] == "adam":
-        optimizer = torch.optim.Adam(model.parameters(), lr=inputs["lr"])
-    else:
-        optimizer = torch.optim.SGD(model.parameters(), lr=inputs["lr"], momentum=0.9)
-    return model, _loader(X, y, inputs["batch_size"]), optimizer, torch.nn.CrossEntropyLoss()
-
-
-def _run_train_steps(answer, **inputs):
-    model, loader, optimizer, loss_fn = _train_setup(inputs)
-    loss = answer(model, loader, optimizer, loss_fn, device="cpu")
-    return {"mean_loss": loss, "weight": model.weight.detach().numpy().copy(),
-            "bias": model.bias.detach().numpy().copy(), "training": model.training}
-
-
 def _expect_train_steps(**inputs):
     from fmnist_edu.lenet import train_epoch
 
-    model, loader, optimizer, loss_fn = _train_setup(inputs)
+    model, loader, optimizer, loss_fn = train_setup(inputs)
     loss = train_epoch(model, loader, optimizer, loss_fn, device="cpu")
     return {"mean_loss": loss, "weight": model.weight.detach().numpy().copy(),
             "bias": model.bias.detach().numpy().copy(), "training": True}
@@ -76,26 +47,11 @@ def _train_steps_case(rng):
         "train_epoch",
         f"a real epoch with {inputs['optimizer']} (lr={inputs['lr']}) on a DataLoader, "
         f"{n_samples} samples in batches of {batch_size}",
-        inputs, _run_train_steps, _expect_train_steps,
+        inputs, run_train_steps, _expect_train_steps,
         fields(mean_loss=TOL, weight=close(1e-4, 1e-6), bias=close(1e-4, 1e-6), training=equal()),
         call=(f"train_epoch(model, DataLoader(..., batch_size={batch_size}), "
               f"{inputs['optimizer']} optimizer, nn.CrossEntropyLoss(), device='cpu')"),
     )
-
-
-def _run_evaluate_loader(answer, **inputs):
-    import torch
-
-    X, y = tiny_data(inputs["n_samples"], inputs["n_features"], inputs["n_classes"], inputs["seed"])
-    weight, bias = tiny_weights(inputs["n_features"], inputs["n_classes"], inputs["seed"])
-    model = torch.nn.Sequential(torch.nn.Linear(inputs["n_features"], inputs["n_classes"]),
-                                torch.nn.Dropout(0.5))
-    with torch.no_grad():
-        model[0].weight.copy_(torch.as_tensor(weight))
-        model[0].bias.copy_(torch.as_tensor(bias))
-    torch.manual_seed(0)
-    result = answer(model, _loader(X, y, inputs["batch_size"]), torch.nn.CrossEntropyLoss(), device="cpu")
-    return list(result) if isinstance(result, (tuple, list)) else result
 
 
 def _expect_evaluate_loader(**inputs):
@@ -134,7 +90,7 @@ def _evaluate_loader_case(rng):
     return Case(
         "evaluate",
         f"a model with dropout on a DataLoader, {n_samples} samples in batches of {batch_size}",
-        inputs, _run_evaluate_loader, _expect_evaluate_loader,
+        inputs, run_evaluate_loader, _expect_evaluate_loader,
         sequence(TOL, close(1e-6, 1e-9), names=["mean_loss", "accuracy"]),
         call=(f"evaluate(nn.Sequential(nn.Linear(...), nn.Dropout(0.5)), "
               f"DataLoader(..., batch_size={batch_size}), nn.CrossEntropyLoss(), device='cpu')"),

@@ -98,6 +98,6 @@ def sweep(given, correct, answers, students, points=1.0):
     return answers
 
 
-def student_ids(n):
-    """`n` student ids, the same every run."""
-    return [f"student{i:04d}" for i in range(n)]
+def student_ids(n, start=0):
+    """`n` student ids from number `start`, the same every run."""
+    return [f"student{i:04d}" for i in range(start, start + n)]

@@ -62,11 +62,13 @@ def main(argv=None):
     parser.add_argument("--ids", type=int, default=500, help="student ids per correct answer")
     parser.add_argument("--bug-ids", type=int, default=None,
                         help="student ids per buggy answer (default: --ids)")
+    parser.add_argument("--start", type=int, default=0,
+                        help="number of the first student id (to split a sweep over processes)")
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
-    ids = student_ids(args.ids)
-    bug_ids = student_ids(args.bug_ids if args.bug_ids is not None else args.ids)
+    ids = student_ids(args.ids, args.start)
+    bug_ids = student_ids(args.bug_ids if args.bug_ids is not None else args.ids, args.start)
     totals = [0, 0]
     for assignment in args.assignments:
         start = time.perf_counter()

@@ -187,3 +187,16 @@ def test_a_visible_failure_costs_its_part_only_in_the_trusted_judge():
     submission = Submission("s1", "a4_lenet5", answers={"earlystopping": source})
     verdict = judge("a4_lenet5", seed, records, submission, {"earlystopping": 2.0})["EarlyStopping"]
     assert verdict.score == pytest.approx(1.0), verdict.message
+
+
+def test_visible_network_predictions_are_clear():
+    from autograder.hidden.a3_neural_network import gd_is_clear
+
+    for case in visible_cases("NeuralNetworkClassifier"):
+        i = case.inputs
+        if "X_new" in i:
+            assert gd_is_clear(i["X"], i["y"], i["weights"], i["biases"], i["learning_rate"],
+                               i["epochs"], i["X_new"]), case.label
+        elif "epochs" in i and i["batch_size"] > len(i["y"]):
+            assert gd_is_clear(i["X"], i["y"], i["weights"], i["biases"], i["learning_rate"],
+                               i["epochs"]), case.label

@@ -119,10 +119,16 @@ def _hidden_best_split(rng):
     for k in range(6):
         X, y, kwargs = redraw(draw, lambda d: split_is_clear(d[0], d[1], **d[2]), "best_split data")
         cases.append(case(f"random data #{k + 1} with repeated values", X, y, **kwargs))
-    X = _grid_features(rng, 10, 3, 8)
-    X[:, 0] = 1.25  # a constant first feature
-    cases.append(case("a constant first feature is skipped", X, _labels(rng, n=10, n_classes=2)))
-    X = _grid_features(rng, 8, 2, 8)
+
+    def constant_first():
+        X = _grid_features(rng, 10, 3, 8)
+        X[:, 0] = 1.25  # a constant first feature
+        return X, _labels(rng, n=10, n_classes=2)
+
+    X, y = redraw(constant_first, lambda d: split_is_clear(*d), "best_split constant feature")
+    cases.append(case("a constant first feature is skipped", X, y))
+    X = redraw(lambda: _grid_features(rng, 8, 2, 8), lambda X: split_is_clear(X, np.zeros(8, int)),
+               "best_split pure labels")
     cases.append(case("pure labels: every gain is 0, the first candidate is still a split", X,
                       np.zeros(8, dtype=np.int64)))
     X = _grid_features(rng, 7, 2, 10)

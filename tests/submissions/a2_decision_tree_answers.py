@@ -337,7 +337,7 @@ def best_split(X, y, criterion="gini", min_samples_leaf=1):
         gains = parent - (n_left * _impurities(left, criterion)
                           + (n - n_left) * _impurities(right, criterion)) / n
         gains = np.where(ok, gains, -np.inf)
-        i = int(np.argmax(gains))
+        i = int(np.flatnonzero(gains >= gains.max() - 1e-12)[0])  # ties: the lowest threshold
         if gains[i] > best_gain + 1e-12:
             best_feature, best_threshold, best_gain = j, (xs[i] + xs[i + 1]) / 2, float(gains[i])
     if best_feature is None:

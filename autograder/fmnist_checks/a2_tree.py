@@ -66,18 +66,19 @@ def smallest_leaf(node, X):
 
 
 def structure_problem(node, n_classes, _level=0):
-    """'ok' when every node is a leaf (feature None) or has feature, threshold and two children,
-    and every node's class_probs has one share per class."""
+    """'ok' when every node has the six attributes of ``Node`` and is a leaf (feature None)
+    or has a threshold and two children.
+
+    What ``class_probs`` and ``majority_class`` hold is the answer's to choose: the
+    contract names them but fixes no layout (``predict_proba`` is checked instead).
+    `n_classes` is kept for the callers' signature.
+    """
     if _level > 500:
         return "the tree is deeper than 500 levels (or has a cycle)"
     missing = [name for name in ("feature", "threshold", "left", "right", "majority_class",
                                  "class_probs") if not hasattr(node, name)]
     if missing:
         return f"a node of root_ has no attribute {', '.join(missing)}: build the tree from Node objects"
-    probs = np.asarray(node.class_probs, dtype=float).ravel() if node.class_probs is not None else None
-    if probs is None or len(probs) != n_classes:
-        return (f"a node's class_probs is {node.class_probs!r}; every node needs one share per "
-                f"class of classes_ ({n_classes}), 0.0 for a class absent from the node")
     if node.feature is None:
         if node.left is not None or node.right is not None:
             return "a leaf (feature None) has children"

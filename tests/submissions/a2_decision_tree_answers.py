@@ -210,7 +210,7 @@ BUGGY = [
            "_, counts = np.unique(y, return_counts=True)")
      .replace("majority_class=self.classes_[np.argmax(counts)]",
               "majority_class=np.unique(y)[np.argmax(counts)]"),
-     "every node needs one share per class"),
+     "inhomogeneous shape"),  # predict_proba stacks rows of different lengths
     ("DecisionTreeClassifier", "majority by Counter.most_common (ties to the first seen)",
      _edit(TREE, "    def predict(self, X):\n        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]\n",
            "    def predict(self, X):\n"

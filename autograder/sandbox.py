@@ -71,7 +71,7 @@ def _python_roots():
     return sorted(r for r in roots if os.path.isdir(r))
 
 
-def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
+def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplbackend="Agg"):
     """The command line that runs `argv` in the sandbox.
 
     Parameters
@@ -88,6 +88,9 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
     uid : int, optional
         The unprivileged uid to run as (default: nobody). Give parallel
         sandboxes different uids: the process limit counts per uid.
+    mplbackend : str, optional
+        matplotlib's backend inside (``Agg`` for the worker; the grading
+        kernel embeds figures with ``module://matplotlib_inline.backend_inline``).
     """
     uid = SANDBOX_UID if uid is None else int(uid)
     cmd = ["bwrap", "--die-with-parent", "--new-session",
@@ -113,7 +116,7 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None):
         cmd += ["--chdir", cwd]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
-            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
+            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", mplbackend,
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
             "--unsetenv", "JPY_PARENT_PID"]  # no parent pid to poll in a new pid namespace
     for key, value in (env or {}).items():
@@ -181,7 +184,9 @@ def kernel_main(connection_file):
                  # the visible checks isolate each piece, as the trusted grader does
                  "--IPKernelApp.exec_lines=[\"import autograder.hidden\"]"],
                 writable=[runtime, workdir], readable=readable, limits=limits,
-                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None)
+                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None,
+                # figures are embedded in the autograded notebook
+                mplbackend="module://matplotlib_inline.backend_inline")
     os.execvp(argv[0], argv)
 
 

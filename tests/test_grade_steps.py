@@ -180,7 +180,19 @@ def graded(tmp_path_factory):
         gb.find_grade("q1_comparison", ASSIGNMENT, ASSIGNMENT, "sol").manual_score = 2.5
         gb.db.commit()
     second = {r.student: r for r in grade_class(course, ASSIGNMENT, ["sol"], options=options, progress=False)}
-    return course, db, first, second
+    # formgrader's Autograde button: nbgrader's API, in this process, with the course's config
+    _submit(course, "btn", _with_written(fill(release, dict(solved, accuracy="def accuracy(a, b):\n    return 0.5\n"))))
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
+
+    config = PyFileConfigLoader("nbgrader_config.py", path=course).load_config()
+    config.CourseDirectory.root = course
+    config.SandboxedExecute.timeout = 10
+    config.TrustedVerdict.step_timeout = 10.0
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    button = api.autograde(ASSIGNMENT, "btn")
+    return course, db, first, second, button
 
 
 def _autograded(course, student):
@@ -190,7 +202,7 @@ def _autograded(course, student):
 
 
 def test_scores_are_nbgrader_auto_scores(graded):
-    course, db, first, _ = graded
+    course, db, first, _, _ = graded
     from nbgrader.api import Gradebook
 
     assert first["hana"].scores == {"accuracy": 1.0, "confusion_matrix": 2.0, "precision_recall_f1": 0.0}
@@ -205,7 +217,7 @@ def test_scores_are_nbgrader_auto_scores(graded):
 
 
 def test_a_manual_score_survives_a_regrade_and_counts(graded):
-    course, db, first, second = graded
+    course, db, first, second, _ = graded
     from nbgrader.api import Gradebook
 
     with Gradebook(db) as gb:
@@ -217,7 +229,7 @@ def test_a_manual_score_survives_a_regrade_and_counts(graded):
 
 
 def test_the_autograded_notebook_is_the_students_own(graded):
-    course, _, first, _ = graded
+    course, _, first, _, _ = graded
     nb = _autograded(course, "hana")
     text = "\n".join("".join(c["source"]) for c in nb["cells"])
     for answer in WRITTEN.values():
@@ -235,9 +247,22 @@ def test_the_autograded_notebook_is_the_students_own(graded):
 
 
 def test_feedback_shows_the_students_work_and_the_verdict(graded):
-    course, _, _, _ = graded
+    course, _, _, _, _ = graded
     run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], cwd=course)
     with open(os.path.join(course, "feedback", "hana", ASSIGNMENT, f"{ASSIGNMENT}.html"), encoding="utf-8") as fh:
         html = fh.read()
     assert WRITTEN["q1_comparison"].split(";")[0] in html
     assert "Trusted grader" in html and "BEGIN HIDDEN TESTS" not in html
+
+
+def test_formgraders_autograde_button_runs_the_same_grading(graded):
+    course, db, _, _, button = graded
+    from nbgrader.api import Gradebook
+
+    assert button["success"], button.get("error") or button.get("log")
+    with Gradebook(db) as gb:
+        assert gb.find_grade("test_accuracy", ASSIGNMENT, ASSIGNMENT, "btn").auto_score == 0
+        assert gb.find_grade("test_confusion_matrix", ASSIGNMENT, ASSIGNMENT, "btn").auto_score == 2
+    nb = _autograded(course, "btn")
+    assert nb["cells"][0]["metadata"].get("fmnist_grader") == "notes"
+    assert any(o.get("ename") == "CheckFailed" for c in nb["cells"] for o in c.get("outputs", []))

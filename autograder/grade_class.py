@@ -78,11 +78,18 @@ def main(argv=None):
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run student code unconfined (only for trusted submissions)")
+    parser.add_argument("--cluster", default="",
+                        help="grade on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT "
+                             "(a running scheduler); default: --jobs threads on this machine")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip submissions whose grading inputs (files, source, checks) are unchanged")
     parser.add_argument("--csv", help="also write the grade table to this CSV file")
     args = parser.parse_args(argv)
     options = Options(jobs=args.jobs, sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
                       notebook_timeout=args.notebook_timeout, limits=Limits(memory_mb=args.memory_mb),
-                      db_url=args.db)
+                      db_url=args.db, cluster=args.cluster, resume=args.resume)
+    if args.cluster and not args.cluster.startswith(("local:", "tcp://", "tls://")):
+        parser.error(f"--cluster {args.cluster!r}: give local:N or tcp://HOST:PORT")
     try:
         results = grade_class(args.course, args.assignment, args.student, options)
     except (SandboxUnavailable, CourseError) as exc:

@@ -21,19 +21,17 @@ only writer, puts each result into ``autograded/`` and the class gradebook
 import hashlib
 import json
 import os
-import queue
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 from fmnist_checks.pieces import ASSIGNMENTS
 from . import gradebook
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
-from .sandbox import FIRST_SLOT_UID, Limits, SandboxUnavailable, check_available
+from .sandbox import Limits, SandboxUnavailable, check_available
 
 MAX_RETURNED_BYTES = 64 * 2**20
 IGNORED = (".ipynb_checkpoints", "__pycache__", ".pytest_cache")
@@ -47,6 +45,8 @@ class Options:
     notebook_timeout: float = 600.0
     limits: Limits = field(default_factory=Limits)
     db_url: str = ""  # default: sqlite:///<course>/gradebook.db
+    cluster: str = ""  # "" local threads; "local:N" a Dask LocalCluster; "tcp://HOST:PORT" a scheduler
+    resume: bool = False  # skip submissions whose step inputs are unchanged since they were graded
 
 
 @dataclass
@@ -59,6 +59,7 @@ class StudentResult:
     manual: dict = field(default_factory=dict)  # written-answer grade id -> (manual_score or None, max)
     gradebook_total: float = 0.0  # nbgrader's score: manual_score where set, else auto_score
     seconds: float = 0.0
+    assignment: str = ""
 
     @property
     def total(self):
@@ -103,8 +104,26 @@ def step_key(job):
     return h.hexdigest()
 
 
-def grade_step(job):
-    """Grade one submission; return plain results (see the module docstring). Never raises."""
+def grader_fingerprint():
+    """A hash of the grader's own code (checks, hidden checks, pipeline): a change redoes every step."""
+    import fmnist_checks
+
+    h = hashlib.sha256()
+    for package in (os.path.dirname(os.path.abspath(__file__)), os.path.dirname(fmnist_checks.__file__)):
+        for root, dirs, names in os.walk(package):
+            dirs[:] = sorted(d for d in dirs if d not in IGNORED)
+            for name in sorted(n for n in names if n.endswith(".py")):
+                with open(os.path.join(root, name), "rb") as fh:
+                    h.update(name.encode() + b"\0" + fh.read())
+    return h.hexdigest()
+
+
+def grade_step(job, data_dir=None):
+    """Grade one submission; return plain results (see the module docstring). Never raises.
+
+    `data_dir`: the folder of the Fashion-MNIST files on this machine (default:
+    as :func:`autograder.nbexec.data_folder` resolves it here).
+    """
     start = time.perf_counter()
     aid, student = job["assignment"], job["student"]
     out = {"assignment": aid, "student": student, "key": step_key(job), "notes": [], "pieces": {},
@@ -120,7 +139,7 @@ def grade_step(job):
         with open(db_path, "wb") as fh:
             fh.write(job["gradebook_db"])
         db_url = f"sqlite:///{db_path}"
-        ok, reason = _autograde(course, aid, student, db_url, job)
+        ok, reason = _autograde(course, aid, student, db_url, job, data_dir)
         folder = os.path.join(course, "autograded", student, aid)
         notebook = os.path.join(folder, f"{aid}.ipynb")
         if ok and os.path.exists(notebook):
@@ -144,7 +163,7 @@ def grade_step(job):
     return out
 
 
-def _autograde(course, aid, student, db_url, job):
+def _autograde(course, aid, student, db_url, job, data_dir=None):
     """``nbgrader autograde`` for one student in the step's course; (ok, reason when not)."""
     o = job["options"]
     uid = str(job.get("uid") or "")
@@ -158,7 +177,10 @@ def _autograde(course, aid, student, db_url, job):
         f"--TrustedVerdict.uid={uid}", f"--TrustedVerdict.course_dir={course}",
         "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30")
     limit = 2 * o["notebook_timeout"] + 120  # the checks, then the notebook, each within its own limit
-    proc = subprocess.Popen(argv, cwd=course, env=nbgrader_env({"PYTHONWARNINGS": "ignore"}),
+    env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
+    if data_dir:
+        env["FMNIST_EDU_DATA"] = data_dir
+    proc = subprocess.Popen(argv, cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -241,11 +263,12 @@ def make_jobs(course_dir, assignment, students, options, db_url):
     with open(os.path.join(course_dir, "nbgrader_config.py"), encoding="utf-8") as fh:
         config = fh.read()
     source = _read_tree(os.path.join(course_dir, "source", assignment))
+    grader = grader_fingerprint()
     opts = {"sandbox": options.sandbox, "cell_timeout": options.cell_timeout,
             "notebook_timeout": options.notebook_timeout, "memory_mb": options.limits.memory_mb}
     return [{"assignment": assignment, "student": s, "config": config, "source": source,
              "submission": _read_tree(os.path.join(course_dir, "submitted", s, assignment)),
-             "gradebook": plain, "gradebook_db": db_bytes, "options": opts} for s in students]
+             "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader} for s in students]
 
 
 def check_request(course_dir, assignment, students, options):
@@ -268,7 +291,7 @@ def check_request(course_dir, assignment, students, options):
 def store(course_dir, db_url, result):
     """The coordinator's part of one step: ``autograded/`` and the class gradebook; a StudentResult."""
     aid, student = result["assignment"], result["student"]
-    r = StudentResult(student, notes=list(result["notes"]), seconds=result["seconds"])
+    r = StudentResult(student, notes=list(result["notes"]), seconds=result["seconds"], assignment=aid)
     for piece, v in result["pieces"].items():
         r.scores[piece], r.points[piece], r.messages[piece] = v["score"], v["points"], v["message"]
     if result["results"] is None:
@@ -278,11 +301,52 @@ def store(course_dir, db_url, result):
     os.makedirs(folder)
     _write_tree(folder, result["files"])
     gradebook.record(db_url, aid, student, result["results"])
-    for gid, (score, most, auto, manual) in gradebook.scores(db_url, aid, student).items():
+    _save_done(course_dir, result)
+    _gradebook_part(db_url, r)
+    return r
+
+
+def _done_path(course_dir, assignment, student):
+    return os.path.join(course_dir, ".fmnist-grade", assignment, f"{student}.json")
+
+
+def _save_done(course_dir, result):
+    """Remember the step's key and verdict: ``--resume`` skips a step whose key is unchanged."""
+    path = _done_path(course_dir, result["assignment"], result["student"])
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    keep = {k: result[k] for k in ("assignment", "student", "key", "pieces", "notes", "seconds")}
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(keep, fh)
+
+
+def _resumed(course_dir, db_url, job):
+    """The stored result of `job` when its key is unchanged and its output is there, else None."""
+    path = _done_path(course_dir, job["assignment"], job["student"])
+    notebook = os.path.join(course_dir, "autograded", job["student"], job["assignment"], f"{job['assignment']}.ipynb")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            done = json.load(fh)
+    except (OSError, ValueError):
+        return None
+    if done.get("key") != step_key(job) or not os.path.exists(notebook):
+        return None
+    r = store(course_dir, db_url, dict(done, results=None))
+    r.notes.append("unchanged since it was graded: not graded again (--resume)")
+    _gradebook_part(db_url, r)
+    return r
+
+
+def _gradebook_part(db_url, r, assignment=None):
+    from nbgrader.api import MissingEntry
+
+    try:
+        found = gradebook.scores(db_url, assignment or r.assignment, r.student)
+    except MissingEntry:
+        return
+    for gid, (score, most, auto, manual) in found.items():
         r.gradebook_total += score or 0.0
         if not gid.startswith("test_"):
             r.manual[gid] = (manual, most)
-    return r
 
 
 def grade_class(course_dir, assignment, students=None, options=None, progress=True):
@@ -291,32 +355,26 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
     Raises :class:`gradebook.CourseError` or :class:`SandboxUnavailable` before
     anything is written when the request cannot be graded.
     """
-    from tqdm.auto import tqdm
-
     options = options or Options()
     course_dir = os.path.abspath(course_dir)
     db_url, students = check_request(course_dir, assignment, students, options)
     if options.sandbox:
         check_available()
     jobs = make_jobs(course_dir, assignment, students, options, db_url)
-    uids = queue.Queue()
-    for slot in range(max(1, options.jobs)):
-        uids.put(FIRST_SLOT_UID + slot)
-
-    def run(job):
-        uid = uids.get()
-        try:
-            return grade_step(dict(job, uid=uid if options.sandbox else None))
-        finally:
-            uids.put(uid)
-
     results = []
-    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
-        bar = tqdm(as_completed(futures), total=len(futures), desc=f"grading {assignment}",
-                   unit="submission", disable=not progress or None, file=sys.stderr)
-        for future in bar:
-            results.append(store(course_dir, db_url, future.result()))  # this thread is the only writer
+    if options.resume:
+        todo = []
+        for job in jobs:
+            done = _resumed(course_dir, db_url, job)
+            if done:
+                results.append(done)
+            else:
+                todo.append(job)
+        jobs = todo
+    from .cluster import run_steps
+
+    for result in run_steps(jobs, options, progress=progress, desc=f"grading {assignment}"):
+        results.append(store(course_dir, db_url, result))  # this process is the only writer
     return sorted(results, key=lambda r: r.student)
 
 

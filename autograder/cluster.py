@@ -1,0 +1,182 @@
+"""Where the grading steps run: threads on this machine, or a Dask cluster.
+
+:func:`run_steps` runs :func:`autograder.pipeline.grade_step` for each job and
+yields its plain result as it finishes; the caller alone writes them.
+
+* default: ``jobs`` threads on this machine (each step spends its time in its
+  own subprocesses: nbgrader, the sandboxed kernel and worker);
+* ``local:N``: a Dask ``LocalCluster`` of N single-threaded worker processes;
+* ``tcp://HOST:PORT``: a running Dask scheduler (workers on other machines:
+  Slurm through dask-jobqueue, Kubernetes through the Dask operator; see
+  docs/instructor_guide.md).
+
+On Dask nothing is assumed of a shared disk: a job carries the submission and
+the assignment; the Fashion-MNIST files are sent once to every worker
+(``scatter(broadcast=True)``), written to the worker's own temporary folder
+and verified there against the SHA-256 the coordinator computed
+(:func:`materialise_data`). A worker that dies mid-grade has its step run
+again elsewhere by Dask; a step that kills every worker it meets
+(``distributed.scheduler.allowed-failures`` times) comes back as a failed
+result with a note, and the batch finishes.
+"""
+
+import hashlib
+import os
+import queue
+import sys
+import tempfile
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from .sandbox import FIRST_SLOT_UID
+
+ALLOWED_FAILURES = 2  # a step is tried on at most 3 workers that die under it
+
+
+def _bar(iterable, total, desc, progress):
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="submission", disable=not progress or None,
+                file=sys.stderr)
+
+
+def local_data():
+    """({name: bytes}, {name: sha256}) of the data files this machine resolves (empty when none)."""
+    from .nbexec import DATA_FILES, data_folder
+
+    folder, _ = data_folder()
+    files = {}
+    for name in DATA_FILES if folder else ():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                files[name] = fh.read()
+    return files, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def materialise_data(files, expected):
+    """Write the sent data files into this machine's temporary folder; (folder, note).
+
+    Each file is checked against `expected` SHA-256; a mismatch is a note and no
+    data (the notebook's data cells then fail, and say so) rather than wrong data.
+    """
+    if not expected:
+        return None, None
+    tag = hashlib.sha256("".join(sorted(expected.values())).encode()).hexdigest()[:16]
+    folder = os.path.join(tempfile.gettempdir(), f"fmnist-data-{tag}")
+    os.makedirs(folder, exist_ok=True)
+    os.chmod(folder, 0o755)
+    for name, sha in sorted(expected.items()):
+        data = files.get(name, b"")
+        if hashlib.sha256(data).hexdigest() != sha:
+            return None, f"the data file {name} arrived damaged on this worker (SHA-256 differs); no data was used"
+        path = os.path.join(folder, name)
+        if not os.path.exists(path) or os.path.getsize(path) != len(data):
+            tmp = f"{path}.{os.getpid()}"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        with open(path, "rb") as fh:
+            if hashlib.sha256(fh.read()).hexdigest() != sha:
+                return None, f"the data file {name} on this worker does not match its SHA-256; no data was used"
+    return folder, None
+
+
+def dask_step(job, files, expected):
+    """One grading step on a Dask worker: the data checked there, a uid of the worker's own."""
+    from distributed import get_worker
+
+    from .pipeline import grade_step
+
+    folder, note = materialise_data(files, expected)
+    if job["options"]["sandbox"]:
+        name = get_worker().name
+        slot = int(name) if isinstance(name, int) or str(name).isdigit() else \
+            int(hashlib.sha256(str(name).encode()).hexdigest(), 16)
+        job = dict(job, uid=FIRST_SLOT_UID + 100 + slot % 400)
+    result = grade_step(job, data_dir=folder)
+    if note:
+        result["notes"].append(note)
+    return result
+
+
+def failed_result(job, why):
+    return {"assignment": job["assignment"], "student": job["student"], "key": None, "pieces": {},
+            "results": None, "files": {}, "seconds": 0.0, "notes": [why]}
+
+
+def run_steps(jobs, options, progress=True, desc="grading"):
+    """Yield the result of each job's grading step, as they finish."""
+    if not jobs:
+        return
+    if options.cluster:
+        yield from _run_dask(jobs, options, progress, desc)
+    else:
+        yield from _run_threads(jobs, options, progress, desc)
+
+
+def _run_threads(jobs, options, progress, desc):
+    from .pipeline import grade_step
+
+    uids = queue.Queue()
+    for slot in range(max(1, options.jobs)):
+        uids.put(FIRST_SLOT_UID + slot)
+
+    def run(job):
+        uid = uids.get()
+        try:
+            return grade_step(dict(job, uid=uid if options.sandbox else None))
+        finally:
+            uids.put(uid)
+
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        futures = [pool.submit(run, job) for job in jobs]
+        for future in _bar(as_completed(futures), len(futures), desc, progress):
+            yield future.result()
+
+
+def connect(cluster):
+    """A Dask client for ``local:N`` or a scheduler address; the LocalCluster to close, if any."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
+    if cluster.startswith("local:"):
+        n = int(cluster.split(":", 1)[1])
+        local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                             worker_dashboard_address=None)
+        return Client(local), local
+    if cluster.startswith(("tcp://", "tls://")):
+        return Client(cluster), None
+    raise ValueError(f"--cluster {cluster!r}: give local:N or tcp://HOST:PORT")
+
+
+def _run_dask(jobs, options, progress, desc, client=None):
+    from distributed import as_completed as dask_completed
+
+    own = client is None
+    local = None
+    if own:
+        client, local = connect(options.cluster)
+    try:
+        files, expected = local_data()
+        shipped = client.scatter([files], broadcast=True)[0] if files else {}
+        futures = {}
+        for job in jobs:
+            from .pipeline import step_key
+
+            key = f"grade-{job['student']}-{step_key(job)[:16]}"
+            futures[client.submit(dask_step, job, shipped, expected, key=key, retries=1)] = job
+        for future in _bar(dask_completed(futures), len(futures), desc, progress):
+            job = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # KilledWorker: it ended every worker it ran on
+                yield failed_result(job, f"grading failed on the cluster ({type(exc).__name__}): the step "
+                                         f"ended or lost {ALLOWED_FAILURES + 1} workers and was given up; "
+                                         f"nothing was recorded")
+    finally:
+        if own:
+            client.close()
+            if local is not None:
+                local.close()

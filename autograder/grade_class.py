@@ -23,7 +23,9 @@ import textwrap
 
 from fmnist_checks.pieces import ASSIGNMENTS
 from .gradebook import CourseError
-from .pipeline import Options, StudentResult, grade_class, submitted_students  # noqa: F401 (the API)
+from .pipeline import Options, StudentResult, grade_class, submitted_students
+
+__all__ = ["Options", "StudentResult", "grade_class", "submitted_students", "format_table", "write_csv", "main"]
 from .sandbox import Limits, SandboxUnavailable
 
 

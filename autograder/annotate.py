@@ -25,15 +25,6 @@ from .nbexec import note_cell
 MAX_MESSAGE = 4000
 
 
-def shorten(text, width):
-    """`text` on one line, cut at a word boundary to at most `width` characters."""
-    text = " ".join(str(text).split())
-    if len(text) <= width:
-        return text
-    cut = text[: width - 1].rsplit(" ", 1)[0]
-    return cut.rstrip(",;:") + "…"
-
-
 def piece_of(grade_id, assignment):
     """The piece a test cell's grade id checks (``test_accuracy`` -> ``accuracy``), or None."""
     name = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
@@ -46,7 +37,9 @@ def piece_of(grade_id, assignment):
 def verdict_outputs(piece, score, points, message):
     """Test-cell outputs from which nbgrader's ``determine_grade`` reads `score`."""
     head = f"Trusted grader, {piece}: {score:g} of {points:g} points\n"
-    message = message if len(message) <= MAX_MESSAGE else message[:MAX_MESSAGE] + "\n…"
+    if len(message) > MAX_MESSAGE:  # cut at a line's end, never mid-word
+        cut = message[:MAX_MESSAGE]
+        message = cut[:max(cut.rfind("\n"), cut.rfind(" "))].rstrip() + "\n…"
     outputs = [nbformat.v4.new_output("stream", name="stdout", text=head + message + "\n")]
     if score <= 0:
         first = message.strip().splitlines()[0] if message.strip() else "the checks failed"

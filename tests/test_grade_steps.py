@@ -266,3 +266,17 @@ def test_formgraders_autograde_button_runs_the_same_grading(graded):
     nb = _autograded(course, "btn")
     assert nb["cells"][0]["metadata"].get("fmnist_grader") == "notes"
     assert any(o.get("ename") == "CheckFailed" for c in nb["cells"] for o in c.get("outputs", []))
+
+
+@pytest.mark.parametrize("score", [0.0, 0.5, 1.25, 2.0])
+def test_nbgrader_reads_the_verdict_as_the_score(score):
+    import nbformat
+    from nbgrader.utils import determine_grade
+
+    from autograder.annotate import verdict_outputs
+
+    cell = nbformat.v4.new_code_cell("check('x', x)")
+    cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_x", "points": 2}
+    cell.outputs = verdict_outputs("x", score, 2.0, "why " * 3000)
+    assert determine_grade(cell) == (score, 2.0)
+    assert not cell.outputs[0]["text"].rstrip("\n…").endswith("wh")

@@ -160,6 +160,7 @@ def _run_dask(jobs, options, progress, desc, client=None):
         client, local = connect(options.cluster)
     try:
         files, expected = local_data()
+        expected = jobs[0].get("data_sha256", expected)  # what the steps' keys were made with
         shipped = client.scatter([files], broadcast=True)[0] if files else {}
         futures = {}
         for job in jobs:

@@ -264,11 +264,15 @@ def make_jobs(course_dir, assignment, students, options, db_url):
         config = fh.read()
     source = _read_tree(os.path.join(course_dir, "source", assignment))
     grader = grader_fingerprint()
+    from .cluster import local_data
+
+    data = local_data()[1]  # the data's SHA-256: new data redoes a --resume'd step
     opts = {"sandbox": options.sandbox, "cell_timeout": options.cell_timeout,
             "notebook_timeout": options.notebook_timeout, "memory_mb": options.limits.memory_mb}
     return [{"assignment": assignment, "student": s, "config": config, "source": source,
              "submission": _read_tree(os.path.join(course_dir, "submitted", s, assignment)),
-             "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader} for s in students]
+             "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader,
+             "data_sha256": data} for s in students]
 
 
 def check_request(course_dir, assignment, students, options):

@@ -82,11 +82,9 @@ def materialise_data(files, expected):
     return folder, None
 
 
-def dask_step(job, files, expected):
-    """One grading step on a Dask worker: the data checked there, a uid of the worker's own."""
+def dask_step(step, job, files, expected):
+    """`step` (the grading step) on a Dask worker: the data checked there, a uid of the worker's own."""
     from distributed import get_worker
-
-    from .pipeline import grade_step
 
     folder, note = materialise_data(files, expected)
     if job["options"]["sandbox"]:
@@ -94,7 +92,7 @@ def dask_step(job, files, expected):
         slot = int(name) if isinstance(name, int) or str(name).isdigit() else \
             int(hashlib.sha256(str(name).encode()).hexdigest(), 16)
         job = dict(job, uid=FIRST_SLOT_UID + 100 + slot % 400)
-    result = grade_step(job, data_dir=folder)
+    result = step(job, data_dir=folder)
     if note:
         result["notes"].append(note)
     return result
@@ -105,19 +103,17 @@ def failed_result(job, why):
             "results": None, "files": {}, "seconds": 0.0, "notes": [why]}
 
 
-def run_steps(jobs, options, progress=True, desc="grading"):
-    """Yield the result of each job's grading step, as they finish."""
+def run_steps(step, jobs, options, progress=True, desc="grading", key=None):
+    """Yield ``step(job)`` for each job, as they finish; `key(job)` names a job's Dask task."""
     if not jobs:
         return
     if options.cluster:
-        yield from _run_dask(jobs, options, progress, desc)
+        yield from _run_dask(step, jobs, options, progress, desc, key)
     else:
-        yield from _run_threads(jobs, options, progress, desc)
+        yield from _run_threads(step, jobs, options, progress, desc)
 
 
-def _run_threads(jobs, options, progress, desc):
-    from .pipeline import grade_step
-
+def _run_threads(step, jobs, options, progress, desc):
     uids = queue.Queue()
     for slot in range(max(1, options.jobs)):
         uids.put(FIRST_SLOT_UID + slot)
@@ -125,7 +121,7 @@ def _run_threads(jobs, options, progress, desc):
     def run(job):
         uid = uids.get()
         try:
-            return grade_step(dict(job, uid=uid if options.sandbox else None))
+            return step(dict(job, uid=uid if options.sandbox else None))
         finally:
             uids.put(uid)
 
@@ -151,7 +147,7 @@ def connect(cluster):
     raise ValueError(f"--cluster {cluster!r}: give local:N or tcp://HOST:PORT")
 
 
-def _run_dask(jobs, options, progress, desc, client=None):
+def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
     from distributed import as_completed as dask_completed
 
     own = client is None
@@ -163,11 +159,9 @@ def _run_dask(jobs, options, progress, desc, client=None):
         expected = jobs[0].get("data_sha256", expected)  # what the steps' keys were made with
         shipped = client.scatter([files], broadcast=True)[0] if files else {}
         futures = {}
-        for job in jobs:
-            from .pipeline import step_key
-
-            key = f"grade-{job['student']}-{step_key(job)[:16]}"
-            futures[client.submit(dask_step, job, shipped, expected, key=key, retries=1)] = job
+        for i, job in enumerate(jobs):
+            name = f"grade-{job['student']}-{(key(job) if key else str(i))[:16]}"
+            futures[client.submit(dask_step, step, job, shipped, expected, key=name, retries=1)] = job
         for future in _bar(dask_completed(futures), len(futures), desc, progress):
             job = futures[future]
             try:

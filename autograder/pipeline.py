@@ -377,7 +377,8 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
         jobs = todo
     from .cluster import run_steps
 
-    for result in run_steps(jobs, options, progress=progress, desc=f"grading {assignment}"):
+    for result in run_steps(grade_step, jobs, options, progress=progress, desc=f"grading {assignment}",
+                            key=step_key):
         results.append(store(course_dir, db_url, result))  # this process is the only writer
     return sorted(results, key=lambda r: r.student)
 

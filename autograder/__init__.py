@@ -7,7 +7,12 @@ and plain data. This package builds on it and is never shipped to students:
 * :mod:`autograder.hidden` - the hidden checks and the grading rule;
 * :mod:`autograder.trusted`, :mod:`autograder.worker`, :mod:`autograder.sandbox` -
   the trusted verdict, with student code in a sandboxed worker;
-* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class;
+* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class, over
+  :mod:`autograder.pipeline` (one grading step per submission, the batch),
+  :mod:`autograder.nbexec` (the notebook cell by cell in the sandbox),
+  :mod:`autograder.annotate` (the trusted verdict where nbgrader reads scores),
+  :mod:`autograder.gradebook` (the class gradebook, one writer) and
+  :mod:`autograder.cluster` (threads or Dask);
 * :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
   side beside each released notebook;
 * :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``

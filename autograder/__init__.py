@@ -11,7 +11,13 @@ and plain data. This package builds on it and is never shipped to students:
   worker runs there as a standalone file beside ``fmnist_checks``);
 * :mod:`autograder.safefs`, :mod:`autograder.escape` - file access no
   submission can redirect, and escaping of what a student controls;
-* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class;
+* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class, over
+  :mod:`autograder.pipeline` (one grading step per submission, the batch),
+  :mod:`autograder.nbexec` (the notebook cell by cell in the sandbox),
+  :mod:`autograder.annotate` (the trusted verdict where nbgrader reads scores),
+  :mod:`autograder.gradebook` (the class gradebook, one writer) and
+  :mod:`autograder.cluster` (threads or Dask);
+* :mod:`autograder.report` - the class report (``fmnist-grade report``);
 * :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
   side beside each released notebook;
 * :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``

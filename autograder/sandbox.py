@@ -31,6 +31,8 @@ import sysconfig
 import tempfile
 from dataclasses import dataclass
 
+from fmnist_checks.pieces import _BANNED_BY_ASSIGNMENT
+
 SANDBOX_UID = 65534  # nobody: the default
 FIRST_SLOT_UID = 61000  # grading slots run as 61000, 61001, ...: process limits count per uid
 # runs hold blocks of uids from here (UidRange); above the fixed slots older versions used,
@@ -93,8 +95,8 @@ def _python_roots(project=True):
     return sorted(r for r in roots if os.path.isdir(r))
 
 
-def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, *, project=True,
-         mounts=(), hide=(), scratch=None, tmp_mb=None):
+def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplbackend="Agg", *,
+         project=True, mounts=(), hide=(), scratch=None, tmp_mb=None):
     """The command line that runs `argv` in the sandbox.
 
     Parameters
@@ -111,6 +113,9 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, *, p
     uid : int, optional
         The unprivileged uid to run as (default: nobody). Give parallel
         sandboxes different uids: the process limit counts per uid.
+    mplbackend : str, optional
+        matplotlib's backend inside (``Agg`` for the worker; the grading
+        kernel embeds figures with ``module://matplotlib_inline.backend_inline``).
     project : bool
         Bind the project's ``autograder`` and ``fmnist_edu`` folders (the
         nbgrader kernel needs them for its hidden block). The trusted worker
@@ -161,7 +166,7 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, *, p
         cmd += ["--chdir", cwd]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
             "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
-            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", "Agg",
+            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", mplbackend,
             "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
             "--unsetenv", "JPY_PARENT_PID"]  # no parent pid to poll in a new pid namespace
     for key, value in (env or {}).items():
@@ -257,6 +262,40 @@ def _lock_folder():
     raise RuntimeError("no folder for the sandbox uid locks (/run/fmnist-grade)")
 
 
+STUDENT_SIDE_ROOT = "/opt/fmnist-grader"  # where fmnist_checks (and the worker) appear inside
+
+
+def student_side_mounts():
+    """The read-only bind of fmnist_checks at ``STUDENT_SIDE_ROOT``: the only project code inside."""
+    import fmnist_checks
+
+    return [(os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{STUDENT_SIDE_ROOT}/fmnist_checks")]
+
+
+def banned_hides(assignment, stub_dir):
+    """(stub folder, sandbox path) over the assignment's banned scikit-learn subpackage."""
+    import importlib.util
+
+    hides = []
+    for module in _BANNED_BY_ASSIGNMENT.get(assignment, ()):
+        top, _, sub = module.partition(".")
+        spec = importlib.util.find_spec(top)
+        if spec is None or not spec.submodule_search_locations or not sub:
+            continue
+        folder = os.path.join(list(spec.submodule_search_locations)[0], *sub.split("."))
+        if not os.path.isdir(folder):
+            continue
+        stub = os.path.join(stub_dir, module.replace(".", "_"))
+        os.makedirs(stub, exist_ok=True)
+        with open(os.path.join(stub, "__init__.py"), "w", encoding="utf-8") as fh:
+            fh.write(f"raise ImportError({module!r} + ' is not available while grading this assignment: '\n"
+                     f"                  'the contract bans it (a reference implementation)')\n")
+        os.chmod(stub, 0o755)
+        os.chmod(os.path.join(stub, "__init__.py"), 0o644)
+        hides.append((stub, folder))
+    return hides
+
+
 def kernel_main(connection_file):
     """Start an IPython kernel in the sandbox (the fmnist-sandbox kernelspec's command).
 
@@ -283,16 +322,21 @@ def kernel_main(connection_file):
         tmp_mb=int(os.environ.get("FMNIST_SANDBOX_TMP_MB", Limits.tmp_mb)),
     )
     readable = [p for p in os.environ.get("FMNIST_SANDBOX_READABLE", "").split(os.pathsep) if p]
-    # the hidden block's seed, derived outside from the course's secret; never the secret itself
-    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", ""),
-           "FMNIST_EDU_GRADING_SEED": os.environ.get("FMNIST_EDU_GRADING_SEED", "")}
+    # no seed and no secret: test cells, whose hidden inputs they would give, never run here
+    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", "")}
     if os.environ.get("FMNIST_EDU_DATA"):
         env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
-    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy,
-                 # the visible checks isolate each piece, as the trusted grader does
-                 "--IPKernelApp.exec_lines=[\"import autograder.hidden\"]"],
+    # test cells never run in the kernel (their verdict is the trusted grader's), so the
+    # kernel sees what the worker sees: fmnist_checks, not autograder nor fmnist_edu, and
+    # not the assignment's banned scikit-learn subpackage
+    env["PYTHONPATH"] = STUDENT_SIDE_ROOT
+    hides = banned_hides(os.environ.get("FMNIST_EDU_ASSIGNMENT", ""), os.path.join(runtime, "stubs"))
+    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy],
                 writable=[runtime], readable=list(readable) + [workdir], limits=limits,
-                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None)
+                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None,
+                # figures are embedded in the autograded notebook
+                mplbackend="module://matplotlib_inline.backend_inline",
+                project=False, mounts=student_side_mounts(), hide=hides)
     os.execvp(argv[0], argv)
 
 

@@ -29,11 +29,10 @@ from fmnist_checks.core import format_error, judge as judge_case
 from .hidden import all_cases, failure_text, grading_seed, score_outcomes
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
-from fmnist_checks.pieces import _BANNED_BY_ASSIGNMENT
 from fmnist_checks.plain import dumps, loads
 from fmnist_checks.refban import find_in_source
 from .safefs import UnsafePath, read_regular
-from .sandbox import Limits, wrap
+from .sandbox import Limits, banned_hides, wrap
 from .worker import HEADER, read_frame
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -206,30 +205,6 @@ def worker_mounts():
     here = os.path.dirname(os.path.abspath(__file__))
     return [(os.path.join(here, "worker.py"), f"{WORKER_ROOT}/fmnist_worker.py"),
             (os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{WORKER_ROOT}/fmnist_checks")]
-
-
-def banned_hides(assignment, stub_dir):
-    """(stub folder, sandbox path) over the assignment's banned scikit-learn subpackage."""
-    import importlib.util
-
-    hides = []
-    for module in _BANNED_BY_ASSIGNMENT.get(assignment, ()):
-        top, _, sub = module.partition(".")
-        spec = importlib.util.find_spec(top)
-        if spec is None or not spec.submodule_search_locations or not sub:
-            continue
-        folder = os.path.join(list(spec.submodule_search_locations)[0], *sub.split("."))
-        if not os.path.isdir(folder):
-            continue
-        stub = os.path.join(stub_dir, module.replace(".", "_"))
-        os.makedirs(stub, exist_ok=True)
-        with open(os.path.join(stub, "__init__.py"), "w", encoding="utf-8") as fh:
-            fh.write(f"raise ImportError({module!r} + ' is not available while grading this assignment: '\n"
-                     f"                  'the contract bans it (a reference implementation)')\n")
-        os.chmod(stub, 0o755)
-        os.chmod(os.path.join(stub, "__init__.py"), 0o644)
-        hides.append((stub, folder))
-    return hides
 
 
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,
@@ -490,7 +465,7 @@ def judge(assignment, seed, records, submission, points):
 
 
 def grade_submission(course_dir, assignment, student, notebook_path=None, sandbox=True,
-                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None):
+                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None, seed=None):
     """The trusted verdict of one submission: (Submission, {piece: PieceVerdict}, notes).
 
     The hidden inputs come from the course's secret (:func:`grading_seed`
@@ -504,7 +479,7 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
         course_dir, "submitted", student, assignment, f"{assignment}.ipynb")
     submission = read_submission(notebook_path, assignment, student,
                                  root=course_dir if _inside(notebook_path, course_dir) else None)
-    seed = grading_seed(assignment, student, course_dir=course_dir)
+    seed = grading_seed(assignment, student, course_dir=course_dir) if seed is None else int(seed)
     records, notes = {}, []
     if submission.readable and submission.answers:
         cells = list(given) + [(gid, src) for gid, src in submission.answers.items()]

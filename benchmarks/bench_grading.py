@@ -1,16 +1,24 @@
-"""A class of 40 submissions of one assignment: fmnist-grade with 2 jobs against nbgrader's serial autograde.
+"""fmnist-grade against nbgrader's own serial autograde, and on a Dask LocalCluster.
 
-The class mixes solved, blank, half-done, buggy and broken submissions (those of
-``autograder.samples`` plus a crash, a hang and corrupt JSON), 40 in all. Both
-graders run on identical copies of the same course. nbgrader's own autograde
-runs one submission after another, unsandboxed; fmnist-grade runs 2 at a time,
-each in the sandbox, with the trusted verdict. Prints both wall times and the
-ratio. Usage: ``python benchmarks/bench_grading.py [--assignment a5_evaluation] [--n 40]``.
+``class`` (default): a class of `--n` submissions of one assignment mixing
+solved, blank, half-done, buggy and broken submissions (those of
+``autograder.samples`` plus a crash, a hang and corrupt JSON). Both graders run
+on identical copies of the same course: nbgrader's own autograde (its default
+preprocessors, plain ``Execute``, no sandbox) one submission after another;
+fmnist-grade with ``--jobs`` steps at once, each in the sandbox with the
+trusted verdict. Prints the wall time of each, the ratio, and the CPU seconds
+per submission (this process and every process it waited for).
+
+``cluster``: `--n` (e.g. 200) small submissions (the assignment without its
+demo cells, no sandbox) graded on a Dask LocalCluster of 1 worker, then of 2.
+
+Usage: ``python benchmarks/bench_grading.py [class|cluster] [--assignment a5_evaluation] [--n 40]``.
 """
 
 import argparse
 import json
 import os
+import resource
 import shutil
 import sys
 import tempfile
@@ -19,6 +27,16 @@ import time
 from autograder.grade_class import Options, grade_class
 from autograder.nbgrader_cli import run_nbgrader
 from autograder.samples import fill, sample_submissions
+from fmnist_checks.notebook import is_answer, is_given, is_test
+
+# nbgrader's own autograde: its default preprocessors (the course's student side first)
+NBGRADER_DEFAULT = """
+c.Autograde.autograde_preprocessors = [
+    "autograder.release.InstallStudentSide", "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
+"""
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 COURSE = os.path.join(os.path.dirname(HERE), "course")
@@ -29,10 +47,19 @@ BROKEN = {
 }
 
 
-def make_course(root, assignment, n):
+def make_course(root, assignment, n, small=False, nbgrader_default=False):
     course = os.path.join(root, "course")
     shutil.copytree(COURSE, course, ignore=shutil.ignore_patterns(
         "release", "submitted", "autograded", "feedback", "gradebook.db", "__pycache__"))
+    if nbgrader_default:
+        with open(os.path.join(course, "nbgrader_config.py"), "a", encoding="utf-8") as fh:
+            fh.write(NBGRADER_DEFAULT)
+    if small:  # the graded skeleton only: markdown, given, answer and test cells
+        path = os.path.join(course, "source", assignment, f"{assignment}.ipynb")
+        nb = json.load(open(path))
+        nb["cells"] = [c for c in nb["cells"]
+                       if c["cell_type"] != "code" or is_given(c) or is_answer(c) or is_test(c)]
+        json.dump(nb, open(path, "w"))
     run_nbgrader(["generate_assignment", assignment, "--force"], cwd=course)
     src = json.load(open(os.path.join(course, "source", assignment, f"{assignment}.ipynb")))
     rel = json.load(open(os.path.join(course, "release", assignment, f"{assignment}.ipynb")))
@@ -54,31 +81,59 @@ def make_course(root, assignment, n):
     return course
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--assignment", default="a5_evaluation")
-    parser.add_argument("--n", type=int, default=40)
-    parser.add_argument("--cell-timeout", type=float, default=30)
-    args = parser.parse_args(argv)
+def cpu_seconds():
+    """CPU time of this process and of every child process it has waited for."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def bench_class(args):
     with tempfile.TemporaryDirectory() as tmp:
         ours = make_course(os.path.join(tmp, "ours"), args.assignment, args.n)
-        theirs = make_course(os.path.join(tmp, "theirs"), args.assignment, args.n)
+        theirs = make_course(os.path.join(tmp, "theirs"), args.assignment, args.n, nbgrader_default=True)
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         proc = run_nbgrader(["autograde", args.assignment, "--force",
                              f"--Execute.timeout={int(args.cell_timeout)}"], cwd=theirs, check=False)
-        nbgrader_seconds = time.perf_counter() - start
+        nbgrader_seconds, nbgrader_cpu = time.perf_counter() - start, cpu_seconds() - cpu
         done = len(os.listdir(os.path.join(theirs, "autograded"))) if os.path.isdir(
             os.path.join(theirs, "autograded")) else 0
 
-        start = time.perf_counter()
-        results = grade_class(ours, args.assignment, options=Options(jobs=2, cell_timeout=args.cell_timeout))
-        ours_seconds = time.perf_counter() - start
+        start, cpu = time.perf_counter(), cpu_seconds()
+        results = grade_class(ours, args.assignment, options=Options(jobs=args.jobs, cell_timeout=args.cell_timeout))
+        ours_seconds, ours_cpu = time.perf_counter() - start, cpu_seconds() - cpu
     print(f"{args.n} submissions of {args.assignment} (solved, blank, half done, buggy, crash, hang, corrupt)")
-    print(f"nbgrader autograde, serial, no sandbox: {nbgrader_seconds:7.1f} s  "
-          f"({done} of {args.n} autograded; exit status {proc.returncode})")
-    print(f"fmnist-grade --jobs 2, sandboxed:       {ours_seconds:7.1f} s  ({len(results)} of {args.n} graded)")
-    print(f"ratio fmnist-grade / nbgrader:          {ours_seconds / nbgrader_seconds:7.2f}")
+    print(f"nbgrader autograde, serial, no sandbox: {nbgrader_seconds:7.1f} s wall, "
+          f"{nbgrader_cpu / args.n:6.1f} CPU s per submission  ({done} of {args.n} autograded; "
+          f"exit status {proc.returncode})")
+    print(f"fmnist-grade --jobs {args.jobs}, sandboxed:       {ours_seconds:7.1f} s wall, "
+          f"{ours_cpu / args.n:6.1f} CPU s per submission  ({len(results)} of {args.n} graded)")
+    print(f"ratio fmnist-grade / nbgrader (wall):   {ours_seconds / nbgrader_seconds:7.2f}")
+
+
+def bench_cluster(args):
+    with tempfile.TemporaryDirectory() as tmp:
+        timings = {}
+        for workers in (1, 2):
+            course = make_course(os.path.join(tmp, f"w{workers}"), args.assignment, args.n, small=True)
+            start = time.perf_counter()
+            results = grade_class(course, args.assignment, options=Options(
+                sandbox=False, cluster=f"local:{workers}", cell_timeout=args.cell_timeout))
+            timings[workers] = time.perf_counter() - start
+            print(f"LocalCluster, {workers} worker(s): {timings[workers]:7.1f} s wall for {len(results)} "
+                  f"small submissions of {args.assignment} (no sandbox)")
+        print(f"speed-up 2 workers / 1 worker: {timings[1] / timings[2]:.2f} (on {os.cpu_count()} CPUs)")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", nargs="?", default="class", choices=["class", "cluster"])
+    parser.add_argument("--assignment", default="a5_evaluation")
+    parser.add_argument("--n", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--cell-timeout", type=float, default=30)
+    args = parser.parse_args(argv)
+    (bench_class if args.what == "class" else bench_cluster)(args)
     return 0
 
 

@@ -35,13 +35,19 @@ from autograder.release import release_hook  # noqa: E402
 
 c.GenerateAssignment.post_convert_hook = release_hook
 
-# autograde runs the instructor's checks, never a copy the student submitted
+# autograde (``nbgrader autograde``, formgrader's Autograde button, fmnist-grade's
+# steps) is fmnist-edu's grading: the instructor's checks, never a copy the student
+# submitted; the student's own notebook run cell by cell in the sandbox (a cell that
+# hangs or crashes is stopped and marked, the rest still runs); the trusted verdict
+# written into the test cells, where nbgrader's SaveAutoGrades reads auto_score.
+# See autograder/nbexec.py and autograder/annotate.py.
 c.Autograde.autograde_preprocessors = [
     "autograder.release.InstallStudentSide",
-    "nbgrader.preprocessors.Execute",
+    "autograder.nbexec.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "autograder.annotate.TrustedVerdict",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",

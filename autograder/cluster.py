@@ -1,0 +1,192 @@
+"""Where the grading steps run: threads on this machine, or a Dask cluster.
+
+:func:`run_steps` runs :func:`autograder.pipeline.grade_step` for each job and
+yields its plain result as it finishes; the caller alone writes them.
+
+* default: ``jobs`` threads on this machine (each step spends its time in its
+  own subprocesses: nbgrader, the sandboxed kernel and worker);
+* ``local:N``: a Dask ``LocalCluster`` of N single-threaded worker processes;
+* ``tcp://HOST:PORT``: a running Dask scheduler (workers on other machines:
+  Slurm through dask-jobqueue, Kubernetes through the Dask operator; see
+  docs/instructor_guide.md).
+
+On Dask nothing is assumed of a shared disk: a job carries the submission and
+the assignment; the Fashion-MNIST files are sent once to every worker
+(``scatter(broadcast=True)``), written to the worker's own temporary folder
+and verified there against the SHA-256 the coordinator computed
+(:func:`materialise_data`). A worker that dies mid-grade has its step run
+again elsewhere by Dask; a step that kills every worker it meets
+(``distributed.scheduler.allowed-failures`` times) comes back as a failed
+result with a note, and the batch finishes.
+"""
+
+import hashlib
+import os
+import queue
+import sys
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from .sandbox import UidRange
+
+ALLOWED_FAILURES = 2  # a step is tried on at most 3 workers that die under it
+
+
+def _bar(iterable, total, desc, progress):
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, total=total, desc=desc, unit="submission", disable=not progress or None,
+                file=sys.stderr)
+
+
+def local_data():
+    """({name: bytes}, {name: sha256}) of the data files this machine resolves (empty when none)."""
+    from .nbexec import DATA_FILES, data_folder
+
+    folder, _ = data_folder()
+    files = {}
+    for name in DATA_FILES if folder else ():
+        path = os.path.join(folder, name)
+        if os.path.isfile(path):
+            with open(path, "rb") as fh:
+                files[name] = fh.read()
+    return files, {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+
+
+def materialise_data(files, expected):
+    """Write the sent data files into this machine's temporary folder; (folder, note).
+
+    Each file is checked against `expected` SHA-256; a mismatch is a note and no
+    data (the notebook's data cells then fail, and say so) rather than wrong data.
+    """
+    if not expected:
+        return None, None
+    tag = hashlib.sha256("".join(sorted(expected.values())).encode()).hexdigest()[:16]
+    folder = os.path.join(tempfile.gettempdir(), f"fmnist-data-{tag}")
+    os.makedirs(folder, exist_ok=True)
+    os.chmod(folder, 0o755)
+    for name, sha in sorted(expected.items()):
+        data = files.get(name, b"")
+        if hashlib.sha256(data).hexdigest() != sha:
+            return None, f"the data file {name} arrived damaged on this worker (SHA-256 differs); no data was used"
+        path = os.path.join(folder, name)
+        if not os.path.exists(path) or os.path.getsize(path) != len(data):
+            tmp = f"{path}.{os.getpid()}"
+            with open(tmp, "wb") as fh:
+                fh.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        with open(path, "rb") as fh:
+            if hashlib.sha256(fh.read()).hexdigest() != sha:
+                return None, f"the data file {name} on this worker does not match its SHA-256; no data was used"
+    return folder, None
+
+
+def dask_step(step, job, files, expected):
+    """`step` (the grading step) on a Dask worker: the data checked there, a uid of the worker's own."""
+    folder, note = materialise_data(files, expected)
+    if job["options"]["sandbox"]:
+        job = dict(job, uid=_worker_uid())
+    result = step(job, data_dir=folder)
+    if note:
+        result["notes"].append(note)
+    return result
+
+
+_WORKER_UIDS = {}  # thread -> UidRange held for this worker process's life (flock: freed when it dies)
+_WORKER_UIDS_LOCK = threading.Lock()
+
+
+def _worker_uid():
+    """A sandbox uid of this worker thread's own, never shared with another grading run here."""
+    with _WORKER_UIDS_LOCK:
+        held = _WORKER_UIDS.get(threading.get_ident())
+        if held is None:
+            held = _WORKER_UIDS[threading.get_ident()] = UidRange(1)
+        return held.uids[0]
+
+
+def failed_result(job, why):
+    return {"assignment": job["assignment"], "student": job["student"], "key": None, "pieces": {},
+            "results": None, "files": {}, "seconds": 0.0, "notes": [why]}
+
+
+def run_steps(step, jobs, options, progress=True, desc="grading", key=None):
+    """Yield ``step(job)`` for each job, as they finish; `key(job)` names a job's Dask task."""
+    if not jobs:
+        return
+    if options.cluster:
+        yield from _run_dask(step, jobs, options, progress, desc, key)
+    else:
+        yield from _run_threads(step, jobs, options, progress, desc)
+
+
+def _run_threads(step, jobs, options, progress, desc):
+    # this run's own block of uids: another grading run on this machine never shares one
+    held = UidRange(max(1, options.jobs)) if options.sandbox else None
+    uids = queue.Queue()
+    for slot in range(max(1, options.jobs)):
+        uids.put(held.uids[slot] if held else None)
+
+    def run(job):
+        uid = uids.get()
+        try:
+            return step(dict(job, uid=uid if options.sandbox else None))
+        finally:
+            uids.put(uid)
+
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+            for future in _bar(as_completed(futures), len(futures), desc, progress):
+                yield future.result()
+    finally:
+        if held:
+            held.close()
+
+
+def connect(cluster):
+    """A Dask client for ``local:N`` or a scheduler address; the LocalCluster to close, if any."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
+    if cluster.startswith("local:"):
+        n = int(cluster.split(":", 1)[1])
+        local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+                             worker_dashboard_address=None)
+        return Client(local), local
+    if cluster.startswith(("tcp://", "tls://")):
+        return Client(cluster), None
+    raise ValueError(f"--cluster {cluster!r}: give local:N or tcp://HOST:PORT")
+
+
+def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
+    from distributed import as_completed as dask_completed
+
+    own = client is None
+    local = None
+    if own:
+        client, local = connect(options.cluster)
+    try:
+        files, expected = local_data()
+        expected = jobs[0].get("data_sha256", expected)  # what the steps' keys were made with
+        shipped = client.scatter([files], broadcast=True)[0] if files else {}
+        futures = {}
+        for i, job in enumerate(jobs):
+            name = f"grade-{job['student']}-{(key(job) if key else str(i))[:16]}"
+            futures[client.submit(dask_step, step, job, shipped, expected, key=name, retries=1)] = job
+        for future in _bar(dask_completed(futures), len(futures), desc, progress):
+            job = futures[future]
+            try:
+                yield future.result()
+            except Exception as exc:  # KilledWorker: it ended every worker it ran on
+                yield failed_result(job, f"grading failed on the cluster ({type(exc).__name__}): the step "
+                                         f"ended or lost {ALLOWED_FAILURES + 1} workers and was given up; "
+                                         f"nothing was recorded")
+    finally:
+        if own:
+            client.close()
+            if local is not None:
+                local.close()

@@ -18,6 +18,7 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
 
+from .escape import md_inline, terminal
 from fmnist_checks.notebook import is_test, nbgrader_meta
 from fmnist_checks.pieces import ASSIGNMENTS
 from .nbexec import note_cell
@@ -36,6 +37,7 @@ def piece_of(grade_id, assignment):
 
 def verdict_outputs(piece, score, points, message):
     """Test-cell outputs from which nbgrader's ``determine_grade`` reads `score`."""
+    message = terminal(message, keep_newlines=True)  # no escape sequence reaches a terminal or a page
     head = f"Trusted grader, {piece}: {score:g} of {points:g} points\n"
     if len(message) > MAX_MESSAGE:  # cut at a line's end, never mid-word
         cut = message[:MAX_MESSAGE]
@@ -55,7 +57,7 @@ def notes_text(auto_score, auto_points, manual_points, notes):
     lines = [f"**Grading notes** (fmnist-edu's grader): {auto_score:g} of {auto_points:g} autograded points."]
     if manual_points:
         lines[0] += f" {manual_points:g} points of written answers await a grader."
-    lines += [f"- {n}" for n in notes]
+    lines += [f"- {md_inline(n, limit=500)}" for n in notes]  # notes quote what a student controls
     return "\n".join(lines)
 
 

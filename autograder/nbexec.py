@@ -119,7 +119,7 @@ class SandboxedExecute(Execute):
         work = tempfile.mkdtemp(prefix="fmnist-kernel-")
         self._runtime = os.path.join(work, "runtime")
         os.makedirs(self._runtime)
-        open_for_sandbox(self._runtime)
+        open_for_sandbox(self._runtime, self.uid or None)  # the uid the kernel runs as
         assignment = (resources.get("nbgrader") or {}).get("assignment", "")
         env = {"FMNIST_EDU_STUDENT": student, "FMNIST_EDU_ASSIGNMENT": assignment, "FMNIST_SANDBOX_UID": self.uid,
                "FMNIST_SANDBOX_MEMORY_MB": str(self.memory_mb),
@@ -176,7 +176,7 @@ class SandboxedExecute(Execute):
         for index in sorted(marks):
             first = next((line for line in nb.cells[index].source.splitlines() if line.strip()), "")
             first = first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
-            self.grading_notes.append(f"the cell `{first.strip()}`: {marks[index]}")
+            self.grading_notes.append(f"the cell {first.strip()!r}: {marks[index]}")
         for index in sorted(marks, reverse=True):
             more = "" if marks[index].endswith("did not run") else (
                 " The cells below ran in a fresh kernel, after the cells above that had worked ran again.")

@@ -68,7 +68,7 @@ def test_n_components_edges():
     assert edges.threshold_is_clear(values, 0.7)
     # the exact ties the checks do use agree under every >= formulation
     for case in visible_cases("n_components_for") + hidden_cases("n_components_for", 0):
-        if case.run.__name__ != "call_function":
+        if getattr(case.run, "__name__", None) != "call_function":  # property cases run a partial
             continue
         args = case.inputs["args"]
         values = np.asarray(args[0], dtype=float)

@@ -9,7 +9,7 @@ the case's inputs through the case's own run recipe, records every call the
 reference makes to a reference Q (arguments and result, as plain data), and
 sends the table with the case. In the worker a stand-in for Q answers a call
 whose arguments have the same content from the table, and any other call
-with the student's own Q (see :func:`autograder.worker.stand_in`).
+with the student's own Q (see :func:`autograder.worker_child.stand_in`).
 
 What this costs: a student's P that calls Q with other arguments than the
 reference does (a list instead of an array, another split order) gets the

@@ -8,13 +8,12 @@ expected value as an argument; the hidden module passes values it computes.
 """
 
 import copy
-import functools
 
 import numpy as np
 
-from .cases import format_call, function_case, raises_case, unchanged_case
+from .cases import function_case, property_case, raises_case, unchanged_case
 from .compare import close, columns_up_to_sign, equal
-from .core import Case, show
+from .core import show
 from .plain import is_number
 
 NAN, INF = float("nan"), float("inf")
@@ -38,26 +37,6 @@ def _with_inputs(build):
         return build(*copy.deepcopy(args), **copy.deepcopy(kwargs))
 
     return expect
-
-
-def property_case(piece, label, args, reduce, expect, compare, kwargs=None, hint=None,
-                  part="main", advice=False):
-    """A case that calls `piece` and checks a property of its result.
-
-    ``reduce(result, *args, **kwargs)`` turns the answer's result into plain
-    data (say the column variances); `expect` is the plain value it must have.
-    """
-    kwargs = kwargs or {}
-    # a partial of module-level functions: the grader's worker finds both by name
-    return Case(piece=piece, label=label, inputs={"args": list(args), "kwargs": dict(kwargs)},
-                run=functools.partial(run_property, reduce=reduce), expect=expect, compare=compare,
-                call=format_call(piece, args, kwargs), hint=hint, part=part, advice=advice)
-
-
-def run_property(answer, args, kwargs, reduce):
-    """Run recipe of :func:`property_case`: the answer's result reduced to plain data."""
-    result = answer(*copy.deepcopy(args), **copy.deepcopy(kwargs))
-    return reduce(result, *copy.deepcopy(args), **copy.deepcopy(kwargs))
 
 
 # reducers of property cases (module level, so they travel by name)

@@ -15,14 +15,13 @@ from fmnist_checks.a1_data_pca import (
     integrity_cases,
     n_components_case,
     pca_fit_cases,
-    property_case,
     ratio_cases,
     sklearn_n_components,
     sklearn_pca_fit,
     transform_cases,
     unit_variance_case,
 )
-from fmnist_checks.cases import raises_case, unchanged_case
+from fmnist_checks.cases import property_case, raises_case, unchanged_case
 from fmnist_checks.compare import close, equal
 
 from .edges import redraw, threshold_is_clear

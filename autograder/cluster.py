@@ -177,14 +177,23 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
         for i, job in enumerate(jobs):
             name = f"grade-{job['student']}-{(key(job) if key else str(i))[:16]}"
             futures[client.submit(dask_step, step, job, shipped, expected, key=name, retries=1)] = job
+        lost = []
         for future in _bar(dask_completed(futures), len(futures), desc, progress):
             job = futures[future]
             try:
                 yield future.result()
-            except Exception as exc:  # KilledWorker: it ended every worker it ran on
+            except Exception:  # KilledWorker: every worker it ran on died (maybe because of another step)
+                lost.append(job)
+        # a step that shared its workers with one that kills them is counted as a suspect too:
+        # each lost step runs once more, alone, so only the step that kills workers is given up
+        for i, job in enumerate(lost):
+            name = f"regrade-alone-{job['student']}-{i}-{(key(job) if key else str(i))[:16]}"
+            try:
+                yield client.submit(dask_step, step, job, shipped, expected, key=name, retries=0).result()
+            except Exception as exc:
                 yield failed_result(job, f"grading failed on the cluster ({type(exc).__name__}): the step "
-                                         f"ended or lost {ALLOWED_FAILURES + 1} workers and was given up; "
-                                         f"nothing was recorded")
+                                         f"ended or lost every worker it ran on, also when it ran alone, "
+                                         f"and was given up; nothing was recorded")
     finally:
         if own:
             client.close()

@@ -57,6 +57,46 @@ def data_folder():
                   f"{data.DEBIAN_DIR}: cells that load them fail (the sandbox has no network)")
 
 
+MAX_OUTPUT_CHARS = 400_000  # what one cell's outputs keep in the autograded notebook (a figure or two)
+MAX_NOTEBOOK_OUTPUT_CHARS = 1_500_000  # and all of them together (figures included)
+
+
+def cap_outputs(nb, notes):
+    """Bound what the student's cells printed or drew: the autograded notebook stays small.
+
+    A stream is cut at `MAX_OUTPUT_CHARS` with a line saying how much was left
+    out; an output (a figure) larger than that, or anything past
+    `MAX_NOTEBOOK_OUTPUT_CHARS` in all, is replaced by such a line.
+    """
+    import nbformat
+
+    total, cut = 0, 0
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code" or is_test(cell):
+            continue
+        kept, used = [], 0
+        for output in cell.get("outputs", []):
+            size = len(json.dumps(output, default=str))
+            room = min(MAX_OUTPUT_CHARS - used, MAX_NOTEBOOK_OUTPUT_CHARS - total)
+            if size <= room:
+                kept.append(output)
+                used, total = used + size, total + size
+                continue
+            cut += 1
+            if output.get("output_type") == "stream" and room > 1000:
+                text = "".join(output.get("text", ""))
+                output["text"] = text[:room - 200] + f"\n... ({len(text) - room + 200} more characters not kept)\n"
+                kept.append(output)
+                used, total = used + room, total + room
+            else:
+                kept.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=f"[an output of {size} characters was not kept]\n"))
+        cell["outputs"] = kept
+    if cut:
+        notes.append(f"{cut} output(s) of the notebook's cells were cut: a cell keeps at most "
+                     f"{MAX_OUTPUT_CHARS:,} characters of output, the notebook {MAX_NOTEBOOK_OUTPUT_CHARS:,}")
+
+
 def note_cell(text, kind="note"):
     """A markdown cell of the grader's, recognisable by its metadata."""
     import nbformat
@@ -134,6 +174,7 @@ class SandboxedExecute(Execute):
         self._kernels = write_kernelspec(work, self.sandbox, env)
         try:
             self._run_cells(nb, resources)
+            cap_outputs(nb, self.grading_notes)
         except Exception as exc:  # the kernel would not start: the notebook stays as submitted
             self.grading_notes.append(f"the notebook's cells could not be run ({type(exc).__name__}: "
                                       f"{str(exc)[:200]}); the checks' verdict stands")

@@ -229,3 +229,13 @@ def test_the_report_renders_in_a_browser(graded, tmp_path):
                     f"file://{html_path}"], capture_output=True, timeout=180)
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a page with figures, not a blank one
+
+
+def test_fmnist_grade_report_is_the_same_command(graded, tmp_path, capsys):
+    """``fmnist-grade report ASSIGNMENT`` runs the report; its errors are the report's."""
+    from autograder import grade_class
+
+    assert grade_class.main(["report", ASSIGNMENT, "--course", graded, "--out", str(tmp_path / "r")]) == 0
+    assert sorted(os.listdir(tmp_path / "r")) == [f"{ASSIGNMENT}_report.html", f"{ASSIGNMENT}_scores.csv"]
+    assert grade_class.main(["report", ASSIGNMENT, "--course", str(tmp_path)]) == 2
+    assert "no gradebook" in capsys.readouterr().err

@@ -187,7 +187,7 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
         # a step that shared its workers with one that kills them is counted as a suspect too:
         # each lost step runs once more, alone, so only the step that kills workers is given up
         for i, job in enumerate(lost):
-            name = f"regrade-alone-{job['student']}-{i}-{(key(job) if key else str(i))[:16]}"
+            name = f"grade-{job['student']}-alone-{(key(job) if key else str(i))[:16]}"
             try:
                 yield client.submit(dask_step, step, job, shipped, expected, key=name, retries=0).result()
             except Exception as exc:

@@ -20,19 +20,10 @@ from traitlets import Bool, Float, Integer, Unicode
 
 from .escape import md_inline, terminal
 from fmnist_checks.notebook import is_test, nbgrader_meta
-from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS, piece_of
 from .nbexec import note_cell
 
 MAX_MESSAGE = 4000
-
-
-def piece_of(grade_id, assignment):
-    """The piece a test cell's grade id checks (``test_accuracy`` -> ``accuracy``), or None."""
-    name = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-    for piece in ASSIGNMENTS.get(assignment, ()):
-        if piece.lower() == name:
-            return piece
-    return None
 
 
 def verdict_outputs(piece, score, points, message):

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from fmnist_checks.notebook import source_of
-from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS, piece_of
 
 GRADING_JSON = "grading.json"
 NOT_IMPLEMENTED = "not implemented (still raises NotImplementedError)"
@@ -56,14 +56,6 @@ class ClassReport:
 
 # ------------------------------------------------------------------ reading
 
-def _piece_of(grade_id, assignment):
-    name = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-    for piece in ASSIGNMENTS[assignment]:
-        if piece.lower() == name:
-            return piece
-    return None
-
-
 def read_gradebook(course_dir, assignment):
     """(items, {student: {item key: score or None}}) from the course's gradebook."""
     from nbgrader.api import Gradebook, MissingEntry
@@ -82,7 +74,7 @@ def read_gradebook(course_dir, assignment):
             row = scores.setdefault(submission.student_id, {})
             for notebook in submission.notebooks:
                 for grade in notebook.grades:
-                    piece = _piece_of(grade.name, assignment)
+                    piece = piece_of(grade.name, assignment)
                     if piece is not None and grade.cell.cell_type == "code":
                         key, kind = piece, "autograded"
                         value = grade.score

@@ -38,7 +38,7 @@ from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
 
 from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, nbgrader_meta, source_of, visible_part
-from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.pieces import ASSIGNMENTS, piece_of
 
 from .escape import neutralise_markdown
 
@@ -65,16 +65,6 @@ def template_paths():
     and nbgrader's templates, which ours extends by ``feedback/index.html.j2``."""
     css = os.path.join(_formgrader_dir(), "static", "node_modules", "bootstrap", "dist", "css")
     return [css, nbgrader_template_dir()]
-
-
-def piece_of(grade_id):
-    """The piece a test cell's grade id names (``test_gini`` -> ``gini``), else None."""
-    name = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
-    for pieces in ASSIGNMENTS.values():
-        for piece in pieces:
-            if piece.lower() == name:
-                return piece
-    return None
 
 
 def hide_test_code(cell):

@@ -31,12 +31,12 @@ from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.plain import dumps, loads
 from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
-from .sandbox import Limits, banned_hides, wrap
+from .sandbox import STUDENT_SIDE_ROOT, Limits, banned_hides, student_side_mounts, wrap
 from .worker_frames import HEADER, read_frame
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
 
-WORKER_ROOT = "/opt/fmnist-grader"  # where the worker and fmnist_checks appear in the sandbox
+WORKER_ROOT = STUDENT_SIDE_ROOT  # where the worker and fmnist_checks appear in the sandbox
 WORK_FOLDER = "/home/student"  # the worker's work folder: a size-limited tmpfs, no host folder
 MAX_FRAME_BYTES = 32 * 2**20
 MAX_HEAD_BYTES = 4096
@@ -95,14 +95,10 @@ def worker_argv(sandbox):
 
 
 def worker_mounts():
-    """Read-only binds of the worker: this package's worker.py and fmnist_checks, nothing else of it."""
-    import fmnist_checks
-
+    """Read-only binds of the worker: its three files and fmnist_checks, nothing else of this package."""
     here = os.path.dirname(os.path.abspath(__file__))
-    return [(os.path.join(here, "worker.py"), f"{WORKER_ROOT}/fmnist_worker.py"),
-            (os.path.join(here, "worker_child.py"), f"{WORKER_ROOT}/fmnist_worker_child.py"),
-            (os.path.join(here, "worker_frames.py"), f"{WORKER_ROOT}/fmnist_worker_frames.py"),
-            (os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{WORKER_ROOT}/fmnist_checks")]
+    return [(os.path.join(here, f"{name}.py"), f"{WORKER_ROOT}/fmnist_{name}.py")
+            for name in ("worker", "worker_child", "worker_frames")] + student_side_mounts()
 
 
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,

@@ -65,3 +65,17 @@ def grade_id(piece):
     'decisiontreeclassifier'
     """
     return piece.lower()
+
+
+def piece_of(grade_id, assignment=None):
+    """The piece a grade id names (``test_gini`` or ``gini`` -> ``gini``), else None.
+
+    >>> piece_of("test_decisiontreeclassifier")
+    'DecisionTreeClassifier'
+    """
+    name = grade_id[len("test_"):] if grade_id.startswith("test_") else grade_id
+    pieces = ASSIGNMENTS.get(assignment, ()) if assignment else PIECE_ASSIGNMENT
+    for piece in pieces:
+        if piece.lower() == name:
+            return piece
+    return None

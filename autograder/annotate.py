@@ -12,7 +12,6 @@ a grader's ``manual_score`` is left alone. A note at the top says what was
 wrong with the submission and what the grader did.
 """
 
-import os
 
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
@@ -21,7 +20,7 @@ from traitlets import Bool, Float, Integer, Unicode
 from .escape import md_inline, terminal
 from fmnist_checks.notebook import is_test, nbgrader_meta
 from fmnist_checks.pieces import ASSIGNMENTS, piece_of
-from .nbexec import note_cell
+from .nbexec import course_dir_of, note_cell
 
 MAX_MESSAGE = 4000
 
@@ -97,24 +96,28 @@ class TrustedVerdict(NbGraderPreprocessor):
                             "secret (default: derived here from the course folder's secret)").tag(config=True)
 
     def _course_dir(self):
-        if self.course_dir:
-            return self.course_dir
-        converter = getattr(self.parent, "parent", None)
-        coursedir = getattr(converter, "coursedir", None)
-        return coursedir.root if coursedir is not None else os.getcwd()
+        return course_dir_of(self)
 
     def preprocess(self, nb, resources):
         from .sandbox import Limits
+
+        from .hidden import grading_seed
+        from .kernel_checks import seed_digest
 
         info = resources["nbgrader"]
         assignment, student = info["assignment"], info["student"]
         if assignment not in ASSIGNMENTS or info["notebook"] != assignment:
             return nb, resources
+        seed = int(self.seed) if self.seed.isdigit() else grading_seed(
+            assignment, student, course_dir=self._course_dir())
+        ran = resources.get("fmnist_grader") or {}
+        # the kernel's results count only when they were run with this seed
+        records = ran.get("records") if ran.get("seed_digest") == seed_digest(seed) else None
         problems, pieces, notes = trusted_pieces(
             self._course_dir(), assignment, student, sandbox=self.sandbox,
             limits=Limits(memory_mb=self.memory_mb), step_timeout=self.step_timeout,
             total_timeout=self.total_timeout, uid=int(self.uid) if self.uid else None,
-            seed=int(self.seed) if self.seed.isdigit() else None)
+            seed=seed, records=records)
         notes = problems + notes + list((resources.get("fmnist_grader") or {}).get("notes", []))
         put_verdict(nb, assignment, pieces, notes, manual_points_of(nb))
         return nb, resources

@@ -122,6 +122,15 @@ def write_kernelspec(folder, sandbox, env):
     return os.path.join(folder, "kernels")
 
 
+def course_dir_of(preprocessor):
+    """The course folder of an autograde preprocessor: its ``course_dir`` trait, else nbgrader's."""
+    if getattr(preprocessor, "course_dir", ""):
+        return preprocessor.course_dir
+    converter = getattr(preprocessor.parent, "parent", None)
+    coursedir = getattr(converter, "coursedir", None)
+    return coursedir.root if coursedir is not None else os.getcwd()
+
+
 class SandboxedExecute(Execute):
     """nbgrader's Execute, cell by cell, in the grading sandbox; see the module docstring."""
 
@@ -133,6 +142,12 @@ class SandboxedExecute(Execute):
     uid = Unicode("", help="the unprivileged uid the kernel runs as (default nobody)").tag(config=True)
     student = Unicode("", help="the student (default: from nbgrader's resources)").tag(config=True)
     startup_timeout = Integer(120).tag(config=True)
+    checks = Bool(True, help="run the hidden checks in forks of the notebook's kernel after its last "
+                             "cell (autograder.kernel_checks); else the trusted verdict runs them in "
+                             "a worker of its own").tag(config=True)
+    checks_timeout = Float(600.0, help="seconds all of the checks may run").tag(config=True)
+    seed = Unicode("", help="the hidden inputs' seed (default: derived from the course's secret)").tag(config=True)
+    course_dir = Unicode("", help="the course folder (default: nbgrader's)").tag(config=True)
 
     def create_kernel_manager(self):
         from jupyter_client.kernelspec import KernelSpecManager
@@ -172,9 +187,16 @@ class SandboxedExecute(Execute):
         else:
             self.grading_notes.append(f"no Fashion-MNIST data for the notebook's cells: {where}")
         self._kernels = write_kernelspec(work, self.sandbox, env)
+        self._checks = self._make_checks(assignment, student, nb, resources)
         try:
             self._run_cells(nb, resources)
             cap_outputs(nb, self.grading_notes)
+            if self._checks is not None and self._checks.ran:
+                from .kernel_checks import seed_digest
+
+                resources.setdefault("fmnist_grader", {}).update(
+                    records=self._checks.records, seed_digest=seed_digest(self._checks.seed))
+                self.grading_notes += self._checks.notes
         except Exception as exc:  # the kernel would not start: the notebook stays as submitted
             self.grading_notes.append(f"the notebook's cells could not be run ({type(exc).__name__}: "
                                       f"{str(exc)[:200]}); the checks' verdict stands")
@@ -183,37 +205,91 @@ class SandboxedExecute(Execute):
         resources.setdefault("fmnist_grader", {}).setdefault("notes", []).extend(self.grading_notes)
         return nb, resources
 
+    def _make_checks(self, assignment, student, nb, resources):
+        """The checks to run in the kernel, or None (not one of the course's assignment notebooks)."""
+        from fmnist_checks.pieces import ASSIGNMENTS
+
+        info = resources.get("nbgrader") or {}
+        if not self.checks or assignment not in ASSIGNMENTS or info.get("notebook", assignment) != assignment:
+            return None
+        from .hidden import grading_seed
+        from .kernel_checks import KernelChecks
+
+        seed = int(self.seed) if self.seed.isdigit() else grading_seed(
+            assignment, student, course_dir=course_dir_of(self))
+        return KernelChecks(assignment, seed, self._runtime, step_timeout=self.timeout,
+                            total_timeout=self.checks_timeout, sandboxed=self.sandbox)
+
+    def _execute(self, cell, index, store_history=True):
+        """Run one cell; after an answer cell that worked, the kernel remembers what it defined."""
+        self.execute_cell(cell, index, store_history=store_history)
+        error = next((o for o in cell.outputs if o.get("output_type") == "error"), None)
+        if self._checks is not None:
+            self._checks.cell_ran(cell, None if error is None else
+                                  {"type": error.get("ename", "Error"), "message": error.get("evalue", "")})
+            code = self._checks.remember_code(cell) if error is None else None
+            if code is not None:
+                self._call(code, self.timeout)
+        return error is None
+
+    def _call(self, code, timeout):
+        """Run grader code in the kernel, its outputs dropped: "ok", "dead" or "timeout"."""
+        import nbformat
+
+        # nbclient writes the executed cell back at its index: a place of its own at the end
+        cell, saved = nbformat.v4.new_code_cell(code), self.timeout
+        self.nb.cells.append(cell)
+        self.timeout = int(timeout)
+        try:
+            self.execute_cell(cell, len(self.nb.cells) - 1, store_history=False)
+        except CellTimeoutError:
+            return "timeout"
+        except DeadKernelError:
+            return "dead"
+        finally:
+            self.timeout = saved
+            self.nb.cells.pop()
+        return "ok"
+
     def _run_cells(self, nb, resources):
         todo = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and not is_test(c)]
         deadline = time.monotonic() + self.notebook_timeout
         worked, marks, pos = [], {}, 0
-        while pos < len(todo):
+        checked = self._checks is None
+        while pos < len(todo) or not checked:
             self.reset_execution_trackers()
             with self.setup_kernel():
                 if worked and not self._replay(nb, worked, deadline):
-                    marks[todo[pos]] = ("the kernel could not be brought back to this point after an "
-                                        "earlier cell was stopped; this cell and those below did not run")
-                    break
+                    if pos < len(todo):
+                        marks[todo[pos]] = ("the kernel could not be brought back to this point after an "
+                                            "earlier cell was stopped; this cell and those below did not run")
+                    break  # the checks, if not run yet, run in a fresh worker
+                stopped = False
                 while pos < len(todo):
                     index = todo[pos]
                     pos += 1
                     if time.monotonic() > deadline:
                         marks[index] = (f"the notebook ran out of time ({self.notebook_timeout:.0f} s): "
                                         f"this cell and those below did not run")
-                        pos = len(todo)
+                        pos, checked = len(todo), True  # the checks run in a fresh worker
                         break
                     cell = nb.cells[index]
                     try:
-                        self.execute_cell(cell, index, store_history=True)
+                        if self._execute(cell, index):
+                            worked.append(index)
                     except CellTimeoutError:
                         marks[index] = (f"the grader stopped this cell: it ran longer than {self.timeout} s")
-                        break
                     except DeadKernelError:
                         marks[index] = ("the grader stopped this cell: it ended the kernel (a crash, "
                                         "`exit`, or more memory than allowed)")
+                    if index in marks:
+                        stopped = True
+                        if self._checks is not None:
+                            self._checks.cell_ran(cell, {"type": "Killed", "message": marks[index]})
                         break
-                    if not any(o.get("output_type") == "error" for o in cell.outputs):
-                        worked.append(index)
+                if not stopped and not checked:
+                    checked = True  # in the kernel the notebook left; a fresh one if its last cell was stopped
+                    self._checks.run(self._call)
         for index in sorted(marks):
             first = next((line for line in nb.cells[index].source.splitlines() if line.strip()), "")
             first = first if len(first) <= 60 else first[:57].rsplit(" ", 1)[0] + " …"
@@ -228,11 +304,14 @@ class SandboxedExecute(Execute):
         import copy
 
         for index in worked:
-            cell = copy.deepcopy(nb.cells[index])
+            original = nb.cells[index]
+            cell = copy.deepcopy(original)
             if time.monotonic() > deadline:
                 return False
             try:
-                self.execute_cell(cell, index, store_history=False)
+                self._execute(cell, index, store_history=False)
             except (CellTimeoutError, DeadKernelError):
                 return False
+            finally:
+                nb.cells[index] = original  # nbclient put the silent run's copy there
         return True

@@ -272,6 +272,20 @@ def student_side_mounts():
     return [(os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{STUDENT_SIDE_ROOT}/fmnist_checks")]
 
 
+def worker_mounts():
+    """Read-only binds of the worker's files (``fmnist_worker*.py``) and of fmnist_checks.
+
+    Nothing else of this package: the worker (:mod:`autograder.worker`), its
+    child, its frames, and the kernel's side of the checks
+    (:mod:`autograder.worker_kernel`), each standing alone under
+    ``STUDENT_SIDE_ROOT``.
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = [(os.path.join(here, f"{name}.py"), f"{STUDENT_SIDE_ROOT}/fmnist_{name}.py")
+             for name in ("worker", "worker_child", "worker_frames", "worker_kernel")]
+    return files + student_side_mounts()
+
+
 def banned_hides(assignment, stub_dir):
     """(stub folder, sandbox path) over the assignment's banned scikit-learn subpackage."""
     import importlib.util
@@ -336,7 +350,7 @@ def kernel_main(connection_file):
                 cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None,
                 # figures are embedded in the autograded notebook
                 mplbackend="module://matplotlib_inline.backend_inline",
-                project=False, mounts=student_side_mounts(), hide=hides)
+                project=False, mounts=worker_mounts(), hide=hides)
     os.execvp(argv[0], argv)
 
 

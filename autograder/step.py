@@ -142,12 +142,14 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
         f"--SandboxedExecute.sandbox={o['sandbox']}", f"--SandboxedExecute.timeout={int(o['cell_timeout'])}",
         f"--SandboxedExecute.notebook_timeout={o['notebook_timeout']}",
         f"--SandboxedExecute.memory_mb={o['memory_mb']}", f"--SandboxedExecute.uid={uid}",
+        f"--SandboxedExecute.checks_timeout={o['notebook_timeout']}", f"--SandboxedExecute.course_dir={course}",
+        f"--SandboxedExecute.seed={job.get('seed', '')}",
         f"--TrustedVerdict.sandbox={o['sandbox']}", f"--TrustedVerdict.step_timeout={o['cell_timeout']}",
         f"--TrustedVerdict.total_timeout={o['notebook_timeout']}", f"--TrustedVerdict.memory_mb={o['memory_mb']}",
         f"--TrustedVerdict.uid={uid}", f"--TrustedVerdict.course_dir={course}",
         f"--TrustedVerdict.seed={job.get('seed', '')}",
         "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30")
-    limit = 2 * o["notebook_timeout"] + 120  # the checks, then the notebook, each within its own limit
+    limit = 3 * o["notebook_timeout"] + 120  # the notebook, its checks, a fresh worker for any left over
     env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
     if data_dir:
         env["FMNIST_EDU_DATA"] = data_dir

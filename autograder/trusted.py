@@ -31,15 +31,14 @@ from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.plain import dumps, loads
 from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
-from .sandbox import STUDENT_SIDE_ROOT, Limits, banned_hides, student_side_mounts, wrap
-from .worker_frames import HEADER, read_frame
+from .sandbox import STUDENT_SIDE_ROOT, Limits, banned_hides, worker_mounts, wrap
+from .worker_frames import HEADER
+from .worker_records import MAX_FRAME_BYTES, _killed, _note, read_frames  # noqa: F401 (part of this API)
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
 
 WORKER_ROOT = STUDENT_SIDE_ROOT  # where the worker and fmnist_checks appear in the sandbox
 WORK_FOLDER = "/home/student"  # the worker's work folder: a size-limited tmpfs, no host folder
-MAX_FRAME_BYTES = 32 * 2**20
-MAX_HEAD_BYTES = 4096
 _PRELOAD = {"a2_decision_tree": ["sklearn.base", "sklearn.model_selection"],
             "a3_neural_network": [], "a4_lenet5": ["torch"], "a1_data_pca": [], "a5_evaluation": []}
 
@@ -68,8 +67,20 @@ def _function_name(fn, case):
     return f"{module}:{qualname}"
 
 
-def build_steps(assignment, seed, isolate=True):
-    """The worker's case steps: plain inputs, recipe names and isolation tables, built here."""
+def step_names(assignment, seed):
+    """The names of the worker's case steps (``case:<piece>:<i>``), in order."""
+    names = []
+    for piece in ASSIGNMENTS[assignment]:
+        visible, hidden = all_cases(piece, seed)
+        names += [f"case:{piece}:{i}" for i in range(len(visible) + len(hidden))]
+    return names
+
+
+def build_steps(assignment, seed, isolate=True, only=None):
+    """The worker's case steps: plain inputs, recipe names and isolation tables, built here.
+
+    `only`: the names of the steps wanted (default: all).
+    """
     from .isolation import isolation_table
 
     from .isolation import function_pieces
@@ -79,6 +90,8 @@ def build_steps(assignment, seed, isolate=True):
         others = sorted(function_pieces(piece)) if isolate else []
         visible, hidden = all_cases(piece, seed)
         for i, case in enumerate(visible + hidden):
+            if only is not None and f"case:{piece}:{i}" not in only:
+                continue
             recipe, recipe_kwargs = recipe_of(case)
             steps.append({"step": f"case:{piece}:{i}", "piece": piece, "recipe": recipe, "others": others,
                           "recipe_kwargs": recipe_kwargs, "inputs": dumps(case.inputs),
@@ -92,13 +105,6 @@ def worker_argv(sandbox):
         return [sys.executable, "-I", "-m", "autograder.worker"]
     return [sys.executable, "-I", "-c",
             f"import sys; sys.path.insert(0, {WORKER_ROOT!r}); import fmnist_worker; fmnist_worker.main()"]
-
-
-def worker_mounts():
-    """Read-only binds of the worker: its three files and fmnist_checks, nothing else of this package."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    return [(os.path.join(here, f"{name}.py"), f"{WORKER_ROOT}/fmnist_{name}.py")
-            for name in ("worker", "worker_child", "worker_frames")] + student_side_mounts()
 
 
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,
@@ -124,18 +130,33 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
                             deadline=deadline, total_timeout=total_timeout, sandbox=sandbox,
                             readable=readable, max_restarts=max_restarts, uid=uid, hides=hides)
     cell_steps = [{"step": f"cell:{gid}"} for gid, _ in cells]
-    records, notes = run(cell_steps + [dict(s, record=True) for s in steps], skip_cells=[])
-    skip_cells = [k[5:] for k, r in records.items() if k.startswith("cell:")
-                  and (r.get("error") or {}).get("type") == "Killed"]
+    first = cell_steps + [dict(s, record=True) for s in steps]
+
+    def second(todo, records):
+        skip_cells = [k[5:] for k, r in records.items() if k.startswith("cell:")
+                      and (r.get("error") or {}).get("type") == "Killed"]
+        return run(todo, skip_cells=skip_cells)
+
+    return two_passes(first, lambda todo: run(todo, skip_cells=[]), second, deadline)
+
+
+def two_passes(first, run_first, run_second, deadline):
+    """Run `first`, then once more the cases whose answer called another piece off the table.
+
+    ``run_first(todo)`` and ``run_second(todo, records)`` return ({step:
+    record}, notes); the second pass gets each case again with the table
+    completed by the reference's answers to the calls the first pass reported.
+    """
+    records, notes = run_first(first)
     again = []
-    for step in steps:
+    for step in first:
         calls = (records.get(step["step"]) or {}).pop("calls", None)
-        if calls and time.monotonic() < deadline:
+        if calls and step["step"].startswith("case:") and time.monotonic() < deadline:
             table = answer_calls(step["piece"], calls, loads(step["table"]))
             if table is not None:
-                again.append(dict(step, table=dumps(table)))
+                again.append(dict(step, table=dumps(table), record=False))
     if again:
-        second, more = run(again, skip_cells=skip_cells)
+        second, more = run_second(again, records)
         for key, record in second.items():
             record.pop("calls", None)
             records[key] = record
@@ -173,7 +194,7 @@ def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadlin
             proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass
-        done = _read_frames(proc, todo, records, notes, step_timeout, deadline)
+        done = read_frames(proc.stdout.fileno(), todo, records, notes, step_timeout, deadline)
         _kill(proc)
         if done:
             return records, notes
@@ -212,99 +233,6 @@ def _kill(proc):
         proc.wait()
     if proc.stdout:
         proc.stdout.close()
-
-
-def _killed(step, what):
-    return {"step": step, "ok": False, "result": {"__error__": {"type": "Killed", "where": None,
-                                                                "message": f"this step {what}"}},
-            "error": {"type": "Killed", "where": None, "message": f"this cell {what}"}}
-
-
-def _note(step, what):
-    if step.startswith("case:"):
-        piece = step.split(":")[1]
-        return f"a check of {piece} {what}; {piece}'s remaining checks were not run"
-    return f"running {step[5:]}'s cell {what}; the grader went on without it"
-
-
-def _read_frames(proc, todo, records, notes, step_timeout, deadline):
-    """Read (header, payload) frames in the order of `todo`; True when the worker said done.
-
-    Every size is bounded before anything is allocated: a header of at most
-    :data:`MAX_HEAD_BYTES`, a payload of at most :data:`MAX_FRAME_BYTES`, and
-    arrays by :func:`fmnist_checks.plain.loads`. A frame must name the next
-    step asked for; anything else ends the worker.
-    """
-    fd = proc.stdout.fileno()
-    expected = [s["step"] for s in todo if s["step"] not in records]
-    position = 0
-    # the worker enforces each step's time; this is the margin for a stuck worker
-    while True:
-        wait_until = min(deadline, time.monotonic() + 2 * step_timeout + 120)
-        status, head = read_frame(fd, MAX_HEAD_BYTES, deadline=wait_until)
-        if status != "ok":
-            return False
-        status, payload = read_frame(fd, MAX_FRAME_BYTES, deadline=wait_until)
-        if status != "ok":
-            return False
-        try:
-            header = json.loads(head.decode("utf-8"))
-            step, state = header["step"], header["status"]
-            if not isinstance(step, str) or not isinstance(state, str):
-                raise ValueError
-        except Exception:
-            return False
-        if step == "done":
-            return position >= len(expected)
-        if position >= len(expected) or step != expected[position]:
-            return False  # not the step asked for next: nothing after this is believed
-        position += 1
-        records[step] = _record(step, state, payload)
-        if state not in ("ok", "skipped"):
-            note = _note(step, _WHAT.get(state, "failed"))
-            if note not in notes:
-                notes.append(note)
-
-
-_WHAT = {
-    "timeout": "took too long (more than the time per check) and was stopped",
-    "exit": "ended its process without an answer",
-    "too_large": "sent a result larger than the grader accepts",
-    "fork_failed": "could not be started (the sandbox's process limit is used up)",
-    "skipped": "was not run: an earlier check of this piece hung or crashed",
-}
-
-
-def _record(step, state, payload):
-    """The trusted record of one step from the worker's status and payload."""
-    what = _WHAT
-    if state == "ok":
-        try:
-            data = loads(payload.decode("utf-8"))
-            if not isinstance(data, dict):
-                raise ValueError("not a record")
-        except Exception as exc:
-            data = None
-            detail = f"its result could not be read ({type(exc).__name__})"
-        if data is not None:
-            if step.startswith("cell:"):
-                error = data.get("error") if isinstance(data.get("error"), dict) else None
-                record = {"step": step, "ok": bool(data.get("ok")) and error is None}
-                if error is not None or not record["ok"]:
-                    err = error or {}
-                    record["error"] = {"type": str(err.get("type", "Error"))[:100],
-                                       "message": str(err.get("message", ""))[:1000],
-                                       "where": None if err.get("where") is None else str(err["where"])[:500]}
-                return record
-            record = {"step": step, "result": data.get("result")}
-            if isinstance(data.get("calls"), list):
-                record["calls"] = data["calls"]
-            return record
-    else:
-        detail = what.get(state, f"failed ({state[:40]})")
-        if state == "exit":
-            detail += f" ({payload.decode('ascii', 'replace')[:40]})"
-    return _killed(step, detail)
 
 
 @dataclass
@@ -359,13 +287,18 @@ def judge(assignment, seed, records, submission, points):
 
 
 def grade_submission(course_dir, assignment, student, notebook_path=None, sandbox=True,
-                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None, seed=None):
+                     limits=None, step_timeout=60.0, total_timeout=600.0, readable=(), uid=None, seed=None,
+                     records=None):
     """The trusted verdict of one submission: (Submission, {piece: PieceVerdict}, notes).
 
     The hidden inputs come from the course's secret (:func:`grading_seed`
     with `course_dir`); the cases are built here, the worker only gets their
     plain inputs. Nothing under `course_dir` is written, and nothing is read
     through a link.
+
+    `records`: the results the notebook's kernel already sent
+    (:mod:`autograder.kernel_checks`, run with the same seed); only the cases
+    they lack run, in a fresh worker. Without them every case runs in the worker.
     """
     source_path = os.path.join(course_dir, "source", assignment, f"{assignment}.ipynb")
     given, points = source_cells(source_path)
@@ -374,15 +307,22 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
     submission = read_submission(notebook_path, assignment, student,
                                  root=course_dir if _inside(notebook_path, course_dir) else None)
     seed = grading_seed(assignment, student, course_dir=course_dir) if seed is None else int(seed)
-    records, notes = {}, []
+    ran, records, notes = dict(records or {}), {}, []
     if submission.readable and submission.answers:
-        cells = list(given) + [(gid, src) for gid, src in submission.answers.items()]
-        order = {gid: i for i, gid in enumerate(p.lower() for p in ASSIGNMENTS[assignment])}
-        cells = list(given) + sorted(cells[len(given):], key=lambda c: order.get(c[0], 99))
-        with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as workdir:
-            records, notes = run_in_worker(assignment, student, seed, cells, workdir, limits=limits,
-                                           step_timeout=step_timeout, total_timeout=total_timeout,
-                                           sandbox=sandbox, readable=readable, uid=uid)
+        names = step_names(assignment, seed)
+        missing = build_steps(assignment, seed, only={n for n in names if n not in ran})
+        if missing:
+            cells = list(given) + [(gid, src) for gid, src in submission.answers.items()]
+            order = {gid: i for i, gid in enumerate(p.lower() for p in ASSIGNMENTS[assignment])}
+            cells = list(given) + sorted(cells[len(given):], key=lambda c: order.get(c[0], 99))
+            with tempfile.TemporaryDirectory(prefix=f"grade-{assignment}-") as workdir:
+                records, notes = run_in_worker(assignment, student, seed, cells, workdir, limits=limits,
+                                               step_timeout=step_timeout, total_timeout=total_timeout,
+                                               sandbox=sandbox, readable=readable, uid=uid, steps=missing)
+            if ran:
+                notes.insert(0, f"{len(missing)} of {len(names)} checks ran in a fresh worker (the answer "
+                                f"cells ran again there): the notebook's kernel did not run them")
+        records.update(ran)  # the kernel's: how the notebook's own answer cells ran, and its cases
     verdicts = judge(assignment, seed, records, submission, points)
     return submission, verdicts, notes
 

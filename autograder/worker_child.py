@@ -216,8 +216,25 @@ def run_step(step, cells, skip):
         return outcome or {"ok": False, "error": {"type": "NotRun", "where": None,
                                                   "message": "this cell was not run"}}
     namespace, _ = run_cells(cells, skip)
+    return run_case(step, namespace, helpers=(Case, call_answer, namespace_of, loads))
+
+
+def run_case(step, answers, helpers=None):
+    """In the child: the plain payload (dict) of one case step.
+
+    `answers` maps a piece's name to what its answer cell defined (the
+    worker's namespace of given and answer cells, or the snapshots the
+    notebook's kernel took, :mod:`autograder.worker_kernel`). `helpers`: the
+    functions it uses, bound before any cell ran (default: imported now).
+    """
+    if helpers is None:
+        from fmnist_checks.core import Case, call_answer, namespace_of
+        from fmnist_checks.plain import loads
+    else:
+        Case, call_answer, namespace_of, loads = helpers
+
     piece = step["piece"]
-    answer = namespace.get(piece)
+    answer = answers.get(piece)
     if answer is None:
         return {"result": {"__error__": {"type": "NameError", "where": None,
                                          "message": f"{piece} is not defined by the notebook"}}}
@@ -234,7 +251,7 @@ def run_step(step, cells, skip):
     if target is not None:
         tables = loads(step.get("table") or "{}")
         for other in step.get("others", []):
-            target[other] = stand_in(other, tables.get(other, {}), namespace.get(other), log)
+            target[other] = stand_in(other, tables.get(other, {}), answers.get(other), log)
     case = Case(piece=piece, label="", inputs=inputs, run=run, expect=None, compare=None)
     payload = {"result": call_answer(case, answer)}
     if log:

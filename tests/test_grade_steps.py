@@ -6,11 +6,8 @@ precision_recall_f1), regrade after a TA's manual score, and read the
 autograded notebooks and the gradebook.
 """
 
-import copy
-import hashlib
 import json
 import os
-import shutil
 
 import pytest
 
@@ -21,67 +18,10 @@ from autograder.nbgrader_cli import run_nbgrader
 from autograder.pipeline import Options, grade_class
 from autograder.samples import answer_sources, fill
 from autograder.sandbox import SandboxUnavailable, check_available
-from fmnist_checks.notebook import nbgrader_meta
+from grading_helpers import ASSIGNMENT, HANG, WRITTEN, _course, _digest, _notebooks, _submit, _with_written
 
 pytestmark = pytest.mark.grading
 
-ASSIGNMENT = "a5_evaluation"
-HERE = os.path.dirname(os.path.abspath(__file__))
-COURSE = os.path.join(os.path.dirname(HERE), "course")
-WRITTEN = {"q1_comparison": "LeNet-5 is best overall; my own words here.",
-           "q2_shirt": "Shirts look like T-shirts, pullovers and coats: my answer."}
-HANG = '''def precision_recall_f1(y_true, y_pred, n_classes):
-    while True:
-        pass
-'''
-
-
-def _digest(folder):
-    h = hashlib.sha256()
-    for root, dirs, files in sorted(os.walk(folder)):
-        dirs.sort()
-        for name in sorted(files):
-            with open(os.path.join(root, name), "rb") as fh:
-                h.update(os.path.relpath(os.path.join(root, name), folder).encode() + fh.read())
-    return h.hexdigest()
-
-
-def _course(root, generate=True):
-    course = os.path.join(root, "course")
-    os.makedirs(os.path.join(course, "source"))
-    shutil.copy(os.path.join(COURSE, "nbgrader_config.py"), course)
-    for aid in (ASSIGNMENT, "a1_data_pca"):
-        shutil.copytree(os.path.join(COURSE, "source", aid), os.path.join(course, "source", aid),
-                        ignore=shutil.ignore_patterns("__pycache__"))
-    if generate:
-        run_nbgrader(["generate_assignment", ASSIGNMENT, "--force"], cwd=course)
-    return course
-
-
-def _submit(course, student, nb):
-    folder = os.path.join(course, "submitted", student, ASSIGNMENT)
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, f"{ASSIGNMENT}.ipynb"), "w", encoding="utf-8") as fh:
-        json.dump(nb, fh)
-    with open(os.path.join(folder, "timestamp.txt"), "w", encoding="utf-8") as fh:
-        fh.write("2026-11-20 17:00:00.000000 UTC")
-
-
-def _notebooks(course):
-    with open(os.path.join(course, "source", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), encoding="utf-8") as fh:
-        source = json.load(fh)
-    with open(os.path.join(course, "release", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), encoding="utf-8") as fh:
-        release = json.load(fh)
-    return source, release
-
-
-def _with_written(nb):
-    nb = copy.deepcopy(nb)
-    for cell in nb["cells"]:
-        gid = nbgrader_meta(cell).get("grade_id")
-        if gid in WRITTEN:
-            cell["source"] = WRITTEN[gid]
-    return nb
 
 
 # -- clear errors: one line, exit status 2, nothing written ---------------------------------------

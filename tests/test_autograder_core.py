@@ -152,3 +152,29 @@ def test_the_reference_ban_sees_a_name_imported_in_another_cell():
     namespace = {"reference": reference}
     exec("def confusion_matrix(y_true, y_pred, n_classes):\n    return reference(y_true, y_pred)", namespace)
     assert "sklearn.metrics" in find_in_object(namespace["confusion_matrix"], "confusion_matrix")
+
+
+@pytest.mark.parametrize("seed", [0, 12345, 2**31 + 7])
+def test_no_isolation_table_holds_another_pieces_graded_hidden_answer(seed):
+    """The sandbox sees each case's isolation table: it must never answer another piece's hidden case.
+
+    Before each piece drew from a stream of its own, precision_recall_f1's
+    tables held confusion_matrix's hidden answers (both drew the same labels).
+    """
+    from autograder.hidden import hidden_cases
+    from autograder.isolation import isolation_table
+    from autograder.worker_child import _table_key
+    from fmnist_checks.pieces import ASSIGNMENTS
+
+    for pieces in ASSIGNMENTS.values():
+        hidden = {}
+        for piece in pieces:
+            for case in hidden_cases(piece, seed):
+                if not case.advice and isinstance(case.inputs, dict) and "args" in case.inputs:
+                    key = _table_key(tuple(case.inputs["args"]), dict(case.inputs.get("kwargs") or {}))
+                    hidden[(piece, key)] = case.label
+        for piece in pieces:
+            for case in hidden_cases(piece, seed):
+                for other, table in isolation_table(case).items():
+                    leaked = [hidden[(other, k)] for k in table if (other, k) in hidden]
+                    assert not leaked, f"{piece}'s case {case.label!r} holds {other}'s hidden answers {leaked}"

@@ -130,11 +130,18 @@ def grading_seed(assignment, student=None, course_dir=None):
 
 
 def hidden_cases(piece, seed):
-    """The hidden cases of `piece` drawn from `seed`."""
+    """The hidden cases of `piece` drawn from `seed`, in a random stream of the piece's own.
+
+    One stream per piece: two pieces never draw the same inputs, so the
+    isolation table of one piece's case (the reference's answers to the calls
+    it makes to the others, :mod:`autograder.isolation`), which the sandbox
+    sees, never holds another piece's hidden answer.
+    """
     import numpy as np
 
     module = import_module(f"{__name__}.{PIECE_ASSIGNMENT[piece]}")
-    return module.HIDDEN[piece](np.random.default_rng(seed))
+    salt = int.from_bytes(hashlib.sha256(f"fmnist-hidden/{piece}".encode()).digest()[:4], "little")
+    return module.HIDDEN[piece](np.random.default_rng([int(seed), salt]))
 
 
 def all_cases(piece, seed):

@@ -12,6 +12,12 @@ A cell that runs past its time limit or kills the kernel is stopped and marked
 in place by a note below it; the kernel is started afresh, the cells above that
 had worked are run again silently, and the cells after it still run.
 
+Student code runs once: after each answer cell the kernel remembers what it
+defined, and after the last cell the hidden checks run in forks of this same
+kernel (:mod:`autograder.kernel_checks`); their results go to
+:class:`autograder.annotate.TrustedVerdict` in ``resources``. A given cell the
+submission deleted is put back first (:func:`restore_given_cells`).
+
 The data: the folder the Fashion-MNIST files resolve to (``FMNIST_EDU_DATA``,
 else the per-user cache, else Debian's folder) is bound read-only into the
 sandbox and named by ``FMNIST_EDU_DATA`` there (:func:`data_folder`).
@@ -95,6 +101,40 @@ def cap_outputs(nb, notes):
     if cut:
         notes.append(f"{cut} output(s) of the notebook's cells were cut: a cell keeps at most "
                      f"{MAX_OUTPUT_CHARS:,} characters of output, the notebook {MAX_NOTEBOOK_OUTPUT_CHARS:,}")
+
+
+def restore_given_cells(nb, source_path):
+    """Put back the given cells (locked code the notebook gives) a submission deleted; return notes.
+
+    The answers are graded with the code the notebook gives (the contract), so
+    a given cell missing from the student's notebook (by grade id) goes back in
+    before the first cell that follows it in the assignment's notebook, with a
+    grader's note above it. nbgrader itself restores edited locked cells.
+    """
+    import nbformat
+
+    from fmnist_checks.notebook import is_given, nbgrader_meta
+
+    try:
+        source = nbformat.read(source_path, as_version=4)
+    except Exception:
+        return []
+    order = {nbgrader_meta(c).get("grade_id"): i for i, c in enumerate(source.cells) if nbgrader_meta(c).get("grade_id")}
+    present = {nbgrader_meta(c).get("grade_id") for c in nb.cells}
+    notes = []
+    for i, cell in enumerate(source.cells):
+        gid = nbgrader_meta(cell).get("grade_id")
+        if not is_given(cell) or not gid or gid in present:
+            continue
+        after = [j for j, c in enumerate(nb.cells) if order.get(nbgrader_meta(c).get("grade_id"), -1) > i]
+        at = after[0] if after else len(nb.cells)
+        restored = nbformat.v4.new_code_cell(cell.source, metadata=dict(cell.metadata))
+        note = note_cell(f"**Grader's note:** the given cell `{gid}` was missing from this notebook; "
+                         f"the grader put it back.", "restored")
+        nb.cells[at:at] = [note, restored]
+        present.add(gid)
+        notes.append(f"the given cell {gid!r} was missing; the grader put it back before running the notebook")
+    return notes
 
 
 def note_cell(text, kind="note"):
@@ -188,6 +228,9 @@ class SandboxedExecute(Execute):
             self.grading_notes.append(f"no Fashion-MNIST data for the notebook's cells: {where}")
         self._kernels = write_kernelspec(work, self.sandbox, env)
         self._checks = self._make_checks(assignment, student, nb, resources)
+        if self._checks is not None:
+            self.grading_notes += restore_given_cells(
+                nb, os.path.join(course_dir_of(self), "source", assignment, f"{assignment}.ipynb"))
         try:
             self._run_cells(nb, resources)
             cap_outputs(nb, self.grading_notes)
@@ -229,11 +272,14 @@ class SandboxedExecute(Execute):
                                   {"type": error.get("ename", "Error"), "message": error.get("evalue", "")})
             code = self._checks.remember_code(cell) if error is None else None
             if code is not None:
-                self._call(code, self.timeout)
+                self._call(code, self.timeout, raise_stop=True)  # a kernel that hangs here: this cell's stop
         return error is None
 
-    def _call(self, code, timeout):
-        """Run grader code in the kernel, its outputs dropped: "ok", "dead" or "timeout"."""
+    def _call(self, code, timeout, raise_stop=False):
+        """Run grader code in the kernel, its outputs dropped: "ok", "dead" or "timeout".
+
+        With `raise_stop`, a timeout or a dead kernel raises as for a cell.
+        """
         import nbformat
 
         # nbclient writes the executed cell back at its index: a place of its own at the end
@@ -242,10 +288,10 @@ class SandboxedExecute(Execute):
         self.timeout = int(timeout)
         try:
             self.execute_cell(cell, len(self.nb.cells) - 1, store_history=False)
-        except CellTimeoutError:
-            return "timeout"
-        except DeadKernelError:
-            return "dead"
+        except (CellTimeoutError, DeadKernelError) as exc:
+            if raise_stop:
+                raise
+            return "timeout" if isinstance(exc, CellTimeoutError) else "dead"
         finally:
             self.timeout = saved
             self.nb.cells.pop()

@@ -206,6 +206,14 @@ def test_formgraders_autograde_button_runs_the_same_grading(graded):
     nb = _autograded(course, "btn")
     assert nb["cells"][0]["metadata"].get("fmnist_grader") == "notes"
     assert any(o.get("ename") == "CheckFailed" for c in nb["cells"] for o in c.get("outputs", []))
+    # the checks ran in the notebook's kernel, with the seed the verdict was judged with
+    assert not any("fresh worker" in n for n in nb["metadata"]["fmnist_grader"]["notes"])
+
+
+def test_the_checks_ran_in_the_notebooks_kernel(graded):
+    _, _, first, second, _ = graded
+    for r in list(first.values()) + list(second.values()):
+        assert not any("fresh worker" in n for n in r.notes), (r.student, r.notes)
 
 
 @pytest.mark.parametrize("score", [0.0, 0.5, 1.25, 2.0])

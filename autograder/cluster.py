@@ -11,16 +11,24 @@ yields its plain result as it finishes; the caller alone writes them.
   docs/instructor_guide.md).
 
 On Dask nothing is assumed of a shared disk: a job carries the submission and
-the assignment; the Fashion-MNIST files are sent once to every worker
-(``scatter(broadcast=True)``), written to the worker's own temporary folder
-and verified there against the SHA-256 the coordinator computed
-(:func:`materialise_data`). A worker that dies mid-grade has its step run
-again elsewhere by Dask; a step that kills every worker it meets
+the assignment; the Fashion-MNIST files travel as the result of one Dask task
+that every step depends on (:func:`_shipped_data`), are written to the
+worker's own temporary folder and verified there against the SHA-256 the
+coordinator computed (:func:`materialise_data`). The files are a task's
+result rather than ``scatter``'ed data because the scheduler can compute a
+task again, while scattered data dies with the last worker that holds it: a
+step that kills workers, run on each worker in turn, then took every step
+still waiting down with the data, and their lone reruns too (innocent
+students given up with no scores). A worker that dies mid-grade has its step
+run again elsewhere by Dask; a step that kills every worker it meets
 (``distributed.scheduler.allowed-failures`` times) comes back as a failed
-result with a note, and the batch finishes.
+result with a note, and the batch finishes. A step's future is released as
+soon as its result is taken, so a worker that dies later does not make Dask
+grade that step again.
 """
 
 import hashlib
+import logging
 import os
 import queue
 import sys
@@ -29,6 +37,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .sandbox import UidRange
+
+log = logging.getLogger(__name__)
 
 ALLOWED_FAILURES = 2  # a step is tried on at most 3 workers that die under it
 
@@ -107,6 +117,32 @@ def _worker_uid():
         return held.uids[0]
 
 
+def _held(files):
+    """The data files as a task's result (see :func:`_shipped_data`)."""
+    return files
+
+
+def _shipped_data(client, files):
+    """A future of `files` that Dask computes again when every worker holding it died.
+
+    Not ``client.scatter``: scattered data has no recipe, so the scheduler forgets
+    it when its last holder dies, and with it every step that needs it (they come
+    back cancelled, and so would their reruns).
+    """
+    import dask
+
+    tag = hashlib.sha256(b"".join(hashlib.sha256(files[n]).digest() for n in sorted(files))).hexdigest()[:16]
+    # the files are meant to travel in the graph: once, to the scheduler (no "large graph" warning)
+    with dask.config.set({"distributed.admin.large-graph-warning-threshold": "2GB"}):
+        return client.submit(_held, files, key=f"fmnist-data-{tag}")
+
+
+def _why(exc):
+    """One short line for an exception a step's future raised."""
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text[:240]}" if text else type(exc).__name__
+
+
 def failed_result(job, why):
     return {"assignment": job["assignment"], "student": job["student"], "key": None, "pieces": {},
             "results": None, "files": {}, "seconds": 0.0, "notes": [why]}
@@ -172,28 +208,41 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
     try:
         files, expected = local_data()
         expected = jobs[0].get("data_sha256", expected)  # what the steps' keys were made with
-        shipped = client.scatter([files], broadcast=True)[0] if files else {}
+        shipped = _shipped_data(client, files) if files else {}
         futures = {}
         for i, job in enumerate(jobs):
             name = f"grade-{job['student']}-{(key(job) if key else str(i))[:16]}"
             futures[client.submit(dask_step, step, job, shipped, expected, key=name, retries=1)] = job
         lost = []
         for future in _bar(dask_completed(futures), len(futures), desc, progress):
-            job = futures[future]
+            job = futures.pop(future)
             try:
-                yield future.result()
-            except Exception:  # KilledWorker: every worker it ran on died (maybe because of another step)
-                lost.append(job)
+                result = future.result()
+            except Exception as exc:  # KilledWorker: every worker it ran on died (maybe because of another step)
+                lost.append((job, _why(exc)))
+                log.warning("the step of %s failed on the cluster (%s); it runs again alone", job["student"],
+                            lost[-1][1])
+                continue
+            finally:
+                future.release()  # taken: a worker that dies later does not make Dask grade it again
+            yield result
         # a step that shared its workers with one that kills them is counted as a suspect too:
         # each lost step runs once more, alone, so only the step that kills workers is given up
-        for i, job in enumerate(lost):
+        for i, (job, first) in enumerate(lost):
             name = f"grade-{job['student']}-alone-{(key(job) if key else str(i))[:16]}"
+            future = client.submit(dask_step, step, job, shipped, expected, key=name, retries=0)
             try:
-                yield client.submit(dask_step, step, job, shipped, expected, key=name, retries=0).result()
+                result = future.result()
             except Exception as exc:
-                yield failed_result(job, f"grading failed on the cluster ({type(exc).__name__}): the step "
-                                         f"ended or lost every worker it ran on, also when it ran alone, "
-                                         f"and was given up; nothing was recorded")
+                why = _why(exc)
+                log.error("the step of %s failed on the cluster again, alone (%s): given up", job["student"], why)
+                result = failed_result(
+                    job, f"grading failed on the cluster ({type(exc).__name__}): the step ended or lost "
+                         f"every worker it ran on, also when it ran alone, and was given up; nothing was "
+                         f"recorded (with the others: {first}; alone: {why})")
+            finally:
+                future.release()
+            yield result
     finally:
         if own:
             client.close()

@@ -104,9 +104,6 @@ def graded(tmp_path_factory):
     return here, there, alone, on_dask, options, root
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "flaky in the full suite (issue 11, open): twice one innocent student's step came back with no "
-    "scores while the worker-killing step ran beside it; it passes when this file runs alone"))
 def test_the_same_scores_on_a_cluster_as_on_one_machine(graded):
     _, _, alone, on_dask, _, root = graded
     assert os.path.exists(os.path.join(root, "bob-killed-once")), "bob's worker was never killed"
@@ -136,6 +133,53 @@ def test_resume_skips_unchanged_steps_and_redoes_them_when_the_checks_change(gra
     monkeypatch.setattr(pipeline, "grader_fingerprint", lambda: "checks changed")
     redone = grade_class(here, ASSIGNMENT, ["ann"], options=Options(resume=True, **options), progress=False)
     assert not any("not graded again" in n for n in redone[0].notes)
+
+
+def _fake_step(job, data_dir=None):
+    """A grading step in no time: the data file it was given, as its notes."""
+    with open(os.path.join(data_dir, "t10k-labels-idx1-ubyte.gz"), "rb") as fh:
+        data = fh.read().decode()
+    return {"assignment": job["assignment"], "student": job["student"], "key": None, "pieces": {"A": 1},
+            "results": {}, "files": {}, "seconds": 0.0, "notes": [data]}
+
+
+def test_no_step_is_lost_with_the_worker_that_held_the_only_copy_of_the_data(tmp_path, monkeypatch):
+    """Issue 11: the data used to be scattered, and scattered data dies with its last holder.
+
+    One worker: bob's step ends it once, which took the only copy of the data, so
+    every step not done yet came back cancelled, their lone reruns too (the data
+    was gone), and they were given up with no scores. The data is a task's result
+    now: Dask computes it again on the restarted worker and every step is graded.
+    """
+    distributed = pytest.importorskip("distributed", reason="dask[distributed] is not installed")
+    import hashlib
+
+    import cloudpickle
+    import dask
+
+    import autograder.cluster as cluster_module
+
+    files = {"t10k-labels-idx1-ubyte.gz": b"the labels"}
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    monkeypatch.setattr(cluster_module, "local_data", lambda: (files, sha))
+    jobs = [{"assignment": ASSIGNMENT, "student": s, "options": {"sandbox": False}, "data_sha256": sha}
+            for s in ("ann", "bob", "carl")]
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with dask.config.set({"distributed.scheduler.allowed-failures": 2}):
+        cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                           dashboard_address=None, worker_dashboard_address=None)
+        client = distributed.Client(cluster)
+        try:
+            client.register_plugin(Killer(str(tmp_path / "bob-killed-once")), name="killer")
+            results = {r["student"]: r for r in cluster_module._run_dask(
+                _fake_step, jobs, Options(cluster="given", sandbox=False), False, "grading", client=client)}
+        finally:
+            client.close()
+            cluster.close()
+    assert (tmp_path / "bob-killed-once").exists(), "bob's worker was never killed"
+    for student in ("ann", "bob", "carl"):
+        assert results[student]["pieces"] == {"A": 1}, (student, results[student]["notes"])
+        assert results[student]["notes"] == ["the labels"], student
 
 
 def test_data_sent_to_a_worker_is_checked_by_sha256(tmp_path, monkeypatch):

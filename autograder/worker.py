@@ -1,6 +1,10 @@
 """The sandboxed worker: a supervisor that runs no student code, one fresh child per step.
 
-Inside the sandbox only this file and the student-side package ``fmnist_checks``
+The same :func:`supervise` runs the checks in the notebook's own kernel after
+its last cell (:mod:`autograder.worker_kernel`), where each child is a fork of
+the kernel; this stand-alone worker runs only the checks the kernel could not.
+
+Inside the sandbox only the worker's files and the student-side package ``fmnist_checks``
 are mounted (``/opt/fmnist-grader``); ``autograder``, ``fmnist_edu``, the course
 folder and the assignment's banned scikit-learn subpackage are not there. This
 module therefore imports nothing but the standard library, numpy and

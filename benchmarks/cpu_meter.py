@@ -47,7 +47,7 @@ def _children(pid):
     return found
 
 
-def meter(argv, report, timeout=None, log=None):
+def meter(argv, report, timeout=None, log=None, grace=ORPHAN_GRACE):
     """Run `argv` (as the meter's only child), reap every orphan, write the figures to `report`."""
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
@@ -66,7 +66,7 @@ def meter(argv, report, timeout=None, log=None):
         if pid == proc.pid:
             status = os.waitstatus_to_exitcode(wstatus)
             wall = time.perf_counter() - start
-            grace_end = time.perf_counter() + ORPHAN_GRACE
+            grace_end = time.perf_counter() + grace
         elif pid:
             orphans += 1
             orphan_cpu += _cpu(ru)
@@ -92,7 +92,7 @@ def meter(argv, report, timeout=None, log=None):
     return figures
 
 
-def measure(argv, cwd=None, env=None, timeout=None, log=None):
+def measure(argv, cwd=None, env=None, timeout=None, log=None, grace=ORPHAN_GRACE):
     """Run `argv` under the meter (in `cwd`, with `env`); return its figures (see :func:`meter`).
 
     Also checks the meter against this process's own ``RUSAGE_CHILDREN``
@@ -102,7 +102,7 @@ def measure(argv, cwd=None, env=None, timeout=None, log=None):
 
     with tempfile.TemporaryDirectory(prefix="cpu-meter-") as tmp:
         report = os.path.join(tmp, "report.json")
-        cmd = [sys.executable, os.path.abspath(__file__), report]
+        cmd = [sys.executable, os.path.abspath(__file__), report, "--grace", str(grace)]
         if timeout:
             cmd += ["--timeout", str(timeout)]
         if log:
@@ -125,12 +125,14 @@ def main(argv=None):
         return 2
     split = argv.index("--")
     own, command = argv[:split], argv[split + 1:]
-    report, timeout, log = own[0], None, None
+    report, timeout, log, grace = own[0], None, None, ORPHAN_GRACE
+    if "--grace" in own:
+        grace = float(own[own.index("--grace") + 1])
     if "--timeout" in own:
         timeout = float(own[own.index("--timeout") + 1])
     if "--log" in own:
         log = own[own.index("--log") + 1]
-    meter(command, report, timeout=timeout, log=log)
+    meter(command, report, timeout=timeout, log=log, grace=grace)
     return 0
 
 

@@ -56,6 +56,14 @@ def meter(argv, report, timeout=None, log=None, grace=ORPHAN_GRACE):
     start = time.perf_counter()
     proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
+
+    def stop(signum, frame):  # interrupted: the command (in a session of its own) goes too
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        finally:
+            sys.exit(128 + signum)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     status, timed_out, orphans, orphan_cpu, wall = None, False, 0, 0.0, None
     deadline = start + timeout if timeout else None
     while True:

@@ -22,9 +22,11 @@ the grader, and prints each figure beside its target with PASS or MISS:
 * ``all``: the three, then a projection of 2,000 submissions to more workers.
 
 CPU seconds are counted honestly: each command runs under
-:mod:`benchmarks.cpu_meter`, a child subreaper that waits for every process
-below it, orphans of killed sandboxes included, and each figure is checked
-against wall time x cores. Raw figures go to ``OUT/bench_grading.json``, each
+:mod:`benchmarks.cpu_meter`, in a cgroup of its own whose CPU clock the
+kernel keeps for every process in it (``getrusage`` misses the sandboxes that
+end with their pid namespace), as a child subreaper that waits for every
+process below it; each figure is checked against wall time x cores, and
+``--audit`` also checks it against /proc sampled during the run. Raw figures go to ``OUT/bench_grading.json``, each
 command's output to ``OUT/logs/``.
 
 Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about an hour on 2
@@ -34,9 +36,11 @@ per assignment, a class of 10, 10 small submissions), or one of
 """
 
 import argparse
+import contextlib
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 import time
@@ -82,7 +86,7 @@ def graded(course, aid):
 def run(label, argv, course, aid, n, args, logs):
     """One metered command; its figures with `n`, what it left in autograded/ and the label."""
     print(f"  {label} ...", end="", flush=True)
-    figures = measure(argv, cwd=course, env=env(), timeout=args.command_timeout,
+    figures = measure(argv, cwd=course, env=env(), timeout=args.command_timeout, audit=args.audit,
                       log=os.path.join(logs, f"{label.replace(' ', '_')}.log"))
     done, got, most = graded(course, aid)
     figures.update(label=label, n=n, autograded=done, points=got, points_max=most,
@@ -166,11 +170,19 @@ def report(results, args):
     if results.get("cpu") or results.get("class"):
         out += _projection(results)
     figures = _figures(results)
-    lost = sum(f.get("orphan_cpu_s", 0) for f in figures)
+    metered, plain = sum(f["cpu_s"] for f in figures), sum(f["rusage_cpu_s"] for f in figures)
+    clocks = sorted({f["clock"].split(" (")[0] for f in figures})
     bad = [f["label"] for f in figures if not f["cpu_within_wall_x_cores"]]
-    out += ["", f"CPU check: {lost:.1f} CPU s came from orphaned processes the meter reaped (a plain "
-                "getrusage would have missed them); CPU <= wall x cores "
-                + (f"FAILED for {bad}" if bad else "held for every command")]
+    out += ["", f"CPU clock: {', '.join(clocks)}. Over all commands {metered:.1f} CPU s; getrusage of the "
+                f"waited-for processes alone saw {plain:.1f} (it misses sandboxes ended with their pid namespace).",
+            "CPU <= wall x cores " + (f"FAILED for {bad}" if bad else "held for every command.")]
+    audited = [f for f in figures if f.get("audit_cpu_s_at_least") is not None]
+    if audited:
+        low = [f["label"] for f in audited if not f["audit_agrees"]]
+        out.append("/proc audit: the sampled lower bound "
+                   + (f"EXCEEDED the metered figure for {low}" if low else "stayed at or below every metered figure")
+                   + f" ({sum(f['audit_cpu_s_at_least'] for f in audited):.1f} sampled, "
+                     f"{sum(f['cpu_s'] for f in audited):.1f} metered CPU s).")
     return "\n".join(out)
 
 
@@ -265,6 +277,10 @@ def main(argv=None):
     parser.add_argument("--cell-timeout", type=float, default=30.0, help="(b), (c): seconds per cell")
     parser.add_argument("--long-timeout", type=float, default=600.0, help="(a): seconds per cell (training)")
     parser.add_argument("--command-timeout", type=float, default=4 * 3600.0, help="seconds per command")
+    parser.add_argument("--audit", action="store_true",
+                        help="also sample /proc during each command: a lower bound the CPU figures must reach")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the graded courses in OUT/work (to look at what each grader wrote)")
     args = parser.parse_args(argv)
     if args.quick:
         args.per_assignment, args.class_n, args.cluster_n = 1, 10, 10
@@ -278,7 +294,11 @@ def main(argv=None):
                            "load_before": [round(x, 2) for x in os.getloadavg()]},
                "args": vars(args), "targets": TARGETS, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
     steps = {"cpu": bench_cpu, "class": bench_class, "cluster": bench_cluster}
-    with tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+    work = os.path.abspath(os.path.join(args.out, "work")) if args.keep else None
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+    with contextlib.nullcontext(work) if work else tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
         for name, step in steps.items():
             if args.what in ("all", name):
                 results[name] = step(args, tmp, logs)

@@ -26,13 +26,15 @@ CPU seconds are counted honestly: each command runs under
 kernel keeps for every process in it (``getrusage`` misses the sandboxes that
 end with their pid namespace), as a child subreaper that waits for every
 process below it; each figure is checked against wall time x cores, and
-``--audit`` also checks it against /proc sampled during the run. Raw figures go to ``OUT/bench_grading.json``, each
-command's output to ``OUT/logs/``.
+``--audit`` also checks it against /proc sampled during the run. Raw figures
+go to ``OUT/bench_grading.json``, each command's output to ``OUT/logs/``.
 
-Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about an hour on 2
-cores; run it alone on the machine), ``--quick`` for a smoke run (1 submission
-per assignment, a class of 10, 10 small submissions), or one of
-``cpu``/``class``/``cluster``. Needs FMNIST_EDU_DATA and bubblewrap.
+Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about two hours
+on 2 cores, most of it (c); run it alone on the machine, as root or with a
+delegated cgroup for exact CPU figures), ``--quick`` for a smoke run (1
+submission per assignment, a class of 10, 10 small submissions; about 15
+minutes), or one of ``cpu``/``class``/``cluster``. ``--keep`` keeps the graded
+courses. Needs FMNIST_EDU_DATA and bubblewrap.
 """
 
 import argparse

@@ -1,140 +1,324 @@
-"""fmnist-grade against nbgrader's own serial autograde, and on a Dask LocalCluster.
+"""fmnist-grade against nbgrader's own serial autograde: CPU per submission, class wall time, Dask overhead.
 
-``class`` (default): a class of `--n` submissions of one assignment mixing
-solved, blank, half-done, buggy and broken submissions (those of
-``autograder.samples`` plus a crash, a hang and corrupt JSON). Both graders run
-on identical copies of the same course: nbgrader's own autograde (its default
-preprocessors, plain ``Execute``, no sandbox) one submission after another;
-fmnist-grade with ``--jobs`` steps at once, each in the sandbox with the
-trusted verdict. Prints the wall time of each, the ratio, and the CPU seconds
-per submission (this process and every process it waited for).
+One command measures, on this machine, what an instructor asks before adopting
+the grader, and prints each figure beside its target with PASS or MISS:
 
-``cluster``: `--n` (e.g. 200) small submissions (the assignment without its
-demo cells, no sandbox) graded on a Dask LocalCluster of 1 worker, then of 2.
+* ``cpu`` (a): for each assignment, `--per-assignment` realistic solved
+  submissions (the released notebook, every cell, answers and written answers
+  from ``solutions/``) graded by ``fmnist-grade`` (sandbox, cell by cell,
+  trusted verdict; ``--jobs`` = all cores) and by nbgrader's own autograde
+  (its default preprocessors, plain ``Execute``, one after another) on
+  identical copies of the course. CPU seconds per submission of each whole
+  command, and their ratio (target <= 1.1).
+* ``class`` (b): a class of `--class-n` submissions of one assignment mixing
+  solved, blank, half-done, buggy, crashing, hanging and corrupt ones; wall
+  time of ``fmnist-grade --jobs <cores>`` against nbgrader's serial autograde
+  (target <= 0.6 on 2 cores).
+* ``cluster`` (c): `--cluster-n` small submissions (the assignment without its
+  demo cells; the class mix without the hang) graded on a Dask LocalCluster
+  (``--cluster local:W``) and by grade_class's default executor
+  (``--jobs W``, threads each driving its own processes), W = 1 and 2; the
+  LocalCluster's overhead in % (target <= 10 %).
+* ``all``: the three, then a projection of 2,000 submissions to more workers.
 
-Usage: ``python benchmarks/bench_grading.py [class|cluster] [--assignment a5_evaluation] [--n 40]``.
+CPU seconds are counted honestly: each command runs under
+:mod:`benchmarks.cpu_meter`, in a cgroup of its own whose CPU clock the
+kernel keeps for every process in it (``getrusage`` misses the sandboxes that
+end with their pid namespace), as a child subreaper that waits for every
+process below it; each figure is checked against wall time x cores, and
+``--audit`` also checks it against /proc sampled during the run. Raw figures
+go to ``OUT/bench_grading.json``, each command's output to ``OUT/logs/``.
+
+Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about two hours
+on 2 cores, most of it (c); run it alone on the machine, as root or with a
+delegated cgroup for exact CPU figures), ``--quick`` for a smoke run (1
+submission per assignment, a class of 10, 10 small submissions; about 15
+minutes), or one of ``cpu``/``class``/``cluster``. ``--keep`` keeps the graded
+courses. Needs FMNIST_EDU_DATA and bubblewrap.
 """
 
 import argparse
+import contextlib
 import json
 import os
-import resource
+import platform
 import shutil
 import sys
 import tempfile
 import time
 
-from autograder.grade_class import Options, grade_class
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.samples import fill, sample_submissions
-from fmnist_checks.notebook import is_answer, is_given, is_test
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_courses import ASSIGNMENTS, make_course  # noqa: E402
+from cpu_meter import measure  # noqa: E402
 
-# nbgrader's own autograde: its default preprocessors (the course's student side first)
-NBGRADER_DEFAULT = """
-c.Autograde.autograde_preprocessors = [
-    "autograder.release.InstallStudentSide", "nbgrader.preprocessors.Execute",
-    "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
-    "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]
-"""
+from autograder.nbgrader_cli import nbgrader_env  # noqa: E402
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-COURSE = os.path.join(os.path.dirname(HERE), "course")
-
-BROKEN = {
-    "crash": "import os\nos._exit(1)\n",
-    "hang": "def {piece}(*args, **kwargs):\n    while True:\n        pass\n",
-}
+TARGETS = {"cpu_ratio": 1.1, "class_ratio": 0.6, "cluster_overhead_pct": 10.0}
+PROJECTED_N, PROJECTED_WORKERS = 2000, (1, 2, 8, 32, 128)
 
 
-def make_course(root, assignment, n, small=False, nbgrader_default=False):
-    course = os.path.join(root, "course")
-    shutil.copytree(COURSE, course, ignore=shutil.ignore_patterns(
-        "release", "submitted", "autograded", "feedback", "gradebook.db", "__pycache__"))
-    if nbgrader_default:
-        with open(os.path.join(course, "nbgrader_config.py"), "a", encoding="utf-8") as fh:
-            fh.write(NBGRADER_DEFAULT)
-    if small:  # the graded skeleton only: markdown, given, answer and test cells
-        path = os.path.join(course, "source", assignment, f"{assignment}.ipynb")
-        nb = json.load(open(path))
-        nb["cells"] = [c for c in nb["cells"]
-                       if c["cell_type"] != "code" or is_given(c) or is_answer(c) or is_test(c)]
-        json.dump(nb, open(path, "w"))
-    run_nbgrader(["generate_assignment", assignment, "--force"], cwd=course)
-    src = json.load(open(os.path.join(course, "source", assignment, f"{assignment}.ipynb")))
-    rel = json.load(open(os.path.join(course, "release", assignment, f"{assignment}.ipynb")))
-    samples = [nb for nb, _ in sample_submissions(assignment, src, rel).values()]
-    first_answer = next(c for c in rel["cells"] if c.get("metadata", {}).get("nbgrader", {}).get("solution"))
-    gid = first_answer["metadata"]["nbgrader"]["grade_id"]
-    piece = gid  # function names are the lower-case grade ids except for classes
-    samples.append(fill(rel, {gid: BROKEN["crash"]}))
-    samples.append(fill(rel, {gid: BROKEN["hang"].format(piece=piece)}))
-    samples.append("{ corrupt")
-    for i in range(n):
-        folder = os.path.join(course, "submitted", f"student{i:02d}", assignment)
-        os.makedirs(folder)
-        nb = samples[i % len(samples)]
-        with open(os.path.join(folder, f"{assignment}.ipynb"), "w") as fh:
-            fh.write(nb if isinstance(nb, str) else json.dumps(nb))
-        with open(os.path.join(folder, "timestamp.txt"), "w") as fh:
-            fh.write("2026-11-20 17:00:00.000000 UTC")
-    return course
+def env():
+    extra = {"MPLBACKEND": "Agg", "PYTHONWARNINGS": "ignore"}
+    return nbgrader_env(extra)
 
 
-def cpu_seconds():
-    """CPU time of this process and of every child process it has waited for."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+def pipeline_argv(course, aid, jobs, cell_timeout, notebook_timeout, cluster="", sandbox=True):
+    argv = [sys.executable, "-m", "autograder.grade_class", aid, "--course", course, "--jobs", str(jobs),
+            "--cell-timeout", str(cell_timeout), "--notebook-timeout", str(notebook_timeout)]
+    return argv + (["--cluster", cluster] if cluster else []) + ([] if sandbox else ["--no-sandbox"])
 
 
-def bench_class(args):
-    with tempfile.TemporaryDirectory() as tmp:
-        ours = make_course(os.path.join(tmp, "ours"), args.assignment, args.n)
-        theirs = make_course(os.path.join(tmp, "theirs"), args.assignment, args.n, nbgrader_default=True)
-
-        start, cpu = time.perf_counter(), cpu_seconds()
-        proc = run_nbgrader(["autograde", args.assignment, "--force",
-                             f"--Execute.timeout={int(args.cell_timeout)}"], cwd=theirs, check=False)
-        nbgrader_seconds, nbgrader_cpu = time.perf_counter() - start, cpu_seconds() - cpu
-        done = len(os.listdir(os.path.join(theirs, "autograded"))) if os.path.isdir(
-            os.path.join(theirs, "autograded")) else 0
-
-        start, cpu = time.perf_counter(), cpu_seconds()
-        results = grade_class(ours, args.assignment, options=Options(jobs=args.jobs, cell_timeout=args.cell_timeout))
-        ours_seconds, ours_cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    print(f"{args.n} submissions of {args.assignment} (solved, blank, half done, buggy, crash, hang, corrupt)")
-    print(f"nbgrader autograde, serial, no sandbox: {nbgrader_seconds:7.1f} s wall, "
-          f"{nbgrader_cpu / args.n:6.1f} CPU s per submission  ({done} of {args.n} autograded; "
-          f"exit status {proc.returncode})")
-    print(f"fmnist-grade --jobs {args.jobs}, sandboxed:       {ours_seconds:7.1f} s wall, "
-          f"{ours_cpu / args.n:6.1f} CPU s per submission  ({len(results)} of {args.n} graded)")
-    print(f"ratio fmnist-grade / nbgrader (wall):   {ours_seconds / nbgrader_seconds:7.2f}")
+def nbgrader_argv(aid, cell_timeout):
+    return [sys.executable, "-m", "nbgrader", "autograde", aid, "--force", f"--Execute.timeout={int(cell_timeout)}"]
 
 
-def bench_cluster(args):
-    with tempfile.TemporaryDirectory() as tmp:
-        timings = {}
-        for workers in (1, 2):
-            course = make_course(os.path.join(tmp, f"w{workers}"), args.assignment, args.n, small=True)
-            start = time.perf_counter()
-            results = grade_class(course, args.assignment, options=Options(
-                sandbox=False, cluster=f"local:{workers}", cell_timeout=args.cell_timeout))
-            timings[workers] = time.perf_counter() - start
-            print(f"LocalCluster, {workers} worker(s): {timings[workers]:7.1f} s wall for {len(results)} "
-                  f"small submissions of {args.assignment} (no sandbox)")
-        print(f"speed-up 2 workers / 1 worker: {timings[1] / timings[2]:.2f} (on {os.cpu_count()} CPUs)")
+def graded(course, aid):
+    """(autograded notebooks, code points, most code points) of `aid` in the course's gradebook."""
+    from nbgrader.api import Gradebook
+
+    root, count, got, most = os.path.join(course, "autograded"), 0, 0.0, 0.0
+    for student in sorted(os.listdir(root)) if os.path.isdir(root) else ():
+        count += os.path.isfile(os.path.join(root, student, aid, f"{aid}.ipynb"))
+    with Gradebook(f"sqlite:///{os.path.join(course, 'gradebook.db')}") as gb:
+        for sub in gb.assignment_submissions(aid):
+            got, most = got + (sub.code_score or 0.0), most + (sub.max_code_score or 0.0)
+    return count, got, most
+
+
+def run(label, argv, course, aid, n, args, logs):
+    """One metered command; its figures with `n`, what it left in autograded/ and the label."""
+    print(f"  {label} ...", end="", flush=True)
+    figures = measure(argv, cwd=course, env=env(), timeout=args.command_timeout, audit=args.audit,
+                      log=os.path.join(logs, f"{label.replace(' ', '_')}.log"))
+    done, got, most = graded(course, aid)
+    figures.update(label=label, n=n, autograded=done, points=got, points_max=most,
+                   cpu_per_submission_s=figures["cpu_s"] / n, wall_per_submission_s=figures["wall_s"] / n)
+    print(f" {figures['wall_s']:.1f} s wall, {figures['cpu_s']:.1f} CPU s, {done}/{n} autograded"
+          + (f", {got:g}/{most:g} points" if most else "") + ("" if figures["cpu_within_wall_x_cores"]
+                                                           else "  [CPU > wall x cores: CHECK]"), flush=True)
+    return figures
+
+
+def verdict(value, target):
+    return "PASS" if value <= target else "MISS"
+
+
+def bench_cpu(args, tmp, logs):
+    """(a) CPU s per solved submission: fmnist-grade against nbgrader's serial autograde."""
+    print(f"(a) CPU per submission, {args.per_assignment} solved submission(s) per assignment")
+    rows = {}
+    for aid in args.assignments:
+        ours = make_course(os.path.join(tmp, f"a-{aid}-ours"), aid, "solved", args.per_assignment)
+        theirs = make_course(os.path.join(tmp, f"a-{aid}-nbgrader"), aid, "solved", args.per_assignment,
+                             nbgrader_default=True)
+        rows[aid] = {
+            "nbgrader": run(f"a {aid} nbgrader", nbgrader_argv(aid, args.long_timeout), theirs, aid,
+                            args.per_assignment, args, logs),
+            "fmnist_grade": run(f"a {aid} fmnist-grade", pipeline_argv(
+                ours, aid, args.jobs, args.long_timeout, 4 * args.long_timeout), ours, aid,
+                args.per_assignment, args, logs)}
+        rows[aid]["ratio"] = rows[aid]["fmnist_grade"]["cpu_s"] / rows[aid]["nbgrader"]["cpu_s"]
+    return rows
+
+
+def bench_class(args, tmp, logs):
+    """(b) wall time of a mixed class: fmnist-grade on every core against nbgrader serial."""
+    aid, n = args.class_assignment, args.class_n
+    print(f"(b) a class of {n} mixed submissions of {aid}")
+    ours = make_course(os.path.join(tmp, "b-ours"), aid, "mixed", n)
+    theirs = make_course(os.path.join(tmp, "b-nbgrader"), aid, "mixed", n, nbgrader_default=True)
+    row = {"assignment": aid,
+           "nbgrader": run("b nbgrader serial", nbgrader_argv(aid, args.cell_timeout), theirs, aid, n, args, logs),
+           "fmnist_grade": run(f"b fmnist-grade jobs {args.jobs}", pipeline_argv(
+               ours, aid, args.jobs, args.cell_timeout, 20 * args.cell_timeout), ours, aid, n, args, logs)}
+    row["ratio"] = row["fmnist_grade"]["wall_s"] / row["nbgrader"]["wall_s"]
+    return row
+
+
+def bench_cluster(args, tmp, logs):
+    """(c) a Dask LocalCluster against the default executor, same number of workers."""
+    aid, n = args.cluster_assignment, args.cluster_n
+    sandbox = not args.cluster_no_sandbox
+    print(f"(c) {n} small submissions of {aid}, {'sandboxed' if sandbox else 'no sandbox'}")
+    rows = {}
+    for workers in (1, 2):
+        row = {}
+        for how, cluster in (("local", ""), ("dask", f"local:{workers}")):
+            course = make_course(os.path.join(tmp, f"c-{how}-{workers}"), aid, "small", n)
+            row[how] = run(f"c {how} {workers} worker(s)", pipeline_argv(
+                course, aid, workers, args.cell_timeout, 20 * args.cell_timeout, cluster=cluster,
+                sandbox=sandbox), course, aid, n, args, logs)
+        row["overhead_pct"] = 100.0 * (row["dask"]["wall_s"] / row["local"]["wall_s"] - 1.0)
+        rows[workers] = row
+    return rows
+
+
+def hms(seconds):
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+def report(results, args):
+    """The tables, as text."""
+    m = results["machine"]
+    out = [f"\nmachine: {m['cores']} cores, {m['platform']}; load average before {m['load_before']}, "
+           f"after {m['load_after']} (other work on the machine makes every figure worse)"]
+    if results.get("cpu"):
+        out += _report_cpu(results["cpu"])
+    if results.get("class"):
+        out += _report_class(results["class"], args, m["cores"])
+    if results.get("cluster"):
+        out += _report_cluster(results["cluster"])
+    if results.get("cpu") or results.get("class"):
+        out += _projection(results)
+    figures = _figures(results)
+    metered, plain = sum(f["cpu_s"] for f in figures), sum(f["rusage_cpu_s"] for f in figures)
+    clocks = sorted({f["clock"].split(" (")[0] for f in figures})
+    bad = [f["label"] for f in figures if not f["cpu_within_wall_x_cores"]]
+    out += ["", f"CPU clock: {', '.join(clocks)}. Over all commands {metered:.1f} CPU s; getrusage of the "
+                f"waited-for processes alone saw {plain:.1f} (it misses sandboxes ended with their pid namespace).",
+            "CPU <= wall x cores " + (f"FAILED for {bad}" if bad else "held for every command.")]
+    audited = [f for f in figures if f.get("audit_cpu_s_at_least") is not None]
+    if audited:
+        low = [f["label"] for f in audited if not f["audit_agrees"]]
+        out.append("/proc audit: the sampled lower bound "
+                   + (f"EXCEEDED the metered figure for {low}" if low else "stayed at or below every metered figure")
+                   + f" ({sum(f['audit_cpu_s_at_least'] for f in audited):.1f} sampled, "
+                     f"{sum(f['cpu_s'] for f in audited):.1f} metered CPU s).")
+    return "\n".join(out)
+
+
+def _report_cpu(a):
+    out = ["", "(a) CPU seconds per solved submission (whole command / submissions; all child processes)",
+           f"{'assignment':<19}{'n':>3}{'fmnist-grade':>14}{'nbgrader':>10}{'ratio':>7}   target   "
+           f"{'':4}  code points (ours/nbgrader)  wall s (ours/nbgrader)"]
+    for aid, r in a.items():
+        ours, theirs = r["fmnist_grade"], r["nbgrader"]
+        points = f"{ours['points']:g}/{theirs['points']:g} of {ours['points_max']:g}"
+        out.append(f"{aid:<19}{ours['n']:>3}{ours['cpu_per_submission_s']:>14.1f}"
+                   f"{theirs['cpu_per_submission_s']:>10.1f}{r['ratio']:>7.2f}   <= {TARGETS['cpu_ratio']:<4}  "
+                   f"{verdict(r['ratio'], TARGETS['cpu_ratio'])}  {points:<29}"
+                   f"{ours['wall_s']:.0f}/{theirs['wall_s']:.0f}")
+    return out
+
+
+def _report_class(b, args, cores):
+    ours, theirs = b["fmnist_grade"], b["nbgrader"]
+
+    def line(what, f):
+        return (f"{what:<43}{f['wall_s']:8.1f} s  ({f['autograded']}/{f['n']} autograded, "
+                f"{f['cpu_per_submission_s']:.1f} CPU s each)")
+    return ["", f"(b) wall time of a class of {ours['n']} mixed submissions of {b['assignment']}",
+            line("nbgrader autograde, serial, no sandbox:", theirs),
+            line(f"fmnist-grade --jobs {args.jobs}, sandboxed:", ours),
+            f"{'ratio fmnist-grade / nbgrader:':<43}{b['ratio']:8.2f}    target <= {TARGETS['class_ratio']} "
+            f"on {cores} cores   {verdict(b['ratio'], TARGETS['class_ratio'])}"]
+
+
+def _report_cluster(c):
+    n = next(iter(c.values()))["local"]["n"]
+    out = ["", f"(c) {n} small submissions: Dask LocalCluster against local processes (wall s)",
+           f"{'workers':<9}{'local':>9}{'LocalCluster':>14}{'overhead':>10}   target"]
+    for workers, r in c.items():
+        out.append(f"{workers:<9}{r['local']['wall_s']:>9.1f}{r['dask']['wall_s']:>14.1f}"
+                   f"{r['overhead_pct']:>9.1f}%   <= {TARGETS['cluster_overhead_pct']:g}%  "
+                   f"{verdict(r['overhead_pct'], TARGETS['cluster_overhead_pct'])}")
+    return out
+
+
+def projection(results):
+    """{row: {"cpu_per_submission_s", workers: seconds}}: PROJECTED_N submissions on more workers."""
+    rows = {aid: r["fmnist_grade"]["cpu_per_submission_s"] for aid, r in results.get("cpu", {}).items()}
+    if results.get("class"):
+        rows[f"{results['class']['assignment']} (b) mix"] = results["class"]["fmnist_grade"]["cpu_per_submission_s"]
+    return {name: {"cpu_per_submission_s": per, **{w: PROJECTED_N * per / w for w in PROJECTED_WORKERS}}
+            for name, per in rows.items()}
+
+
+def _projection(results):
+    out = ["", f"Projection: wall time of {PROJECTED_N:,} submissions (h:mm:ss) = {PROJECTED_N:,} x measured "
+               "fmnist-grade CPU s per submission / workers.",
+           "Assumes grading is CPU-bound and each worker is one core running one step at a time; no scheduler,",
+           "data-transfer or straggler cost (see (c) for the Dask overhead measured here).",
+           f"{'assignment':<25}{'CPU s/sub':>10}" + "".join(f"{w:>9}" for w in PROJECTED_WORKERS)]
+    for name, row in projection(results).items():
+        out.append(f"{name:<25}{row['cpu_per_submission_s']:>10.1f}"
+                   + "".join(f"{hms(row[w]):>9}" for w in PROJECTED_WORKERS))
+    return out
+
+
+def _figures(results):
+    """Every metered command's figures in `results`."""
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            if "cpu_s" in x and "label" in x:
+                found.append(x)
+            else:
+                for v in x.values():
+                    walk(v)
+    walk(results)
+    return found
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", nargs="?", default="class", choices=["class", "cluster"])
-    parser.add_argument("--assignment", default="a5_evaluation")
-    parser.add_argument("--n", type=int, default=40)
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--cell-timeout", type=float, default=30)
+    parser.add_argument("what", nargs="?", default="all", choices=["all", "cpu", "class", "cluster"])
+    parser.add_argument("--out", default="results/bench_grading", help="folder for the JSON and the logs")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 1 solved submission per assignment, a class of 10, 10 small submissions")
+    parser.add_argument("--assignments", nargs="+", default=list(ASSIGNMENTS), choices=ASSIGNMENTS)
+    parser.add_argument("--per-assignment", type=int, default=3, help="(a) solved submissions per assignment")
+    parser.add_argument("--class-n", type=int, default=40, help="(b) submissions in the class")
+    parser.add_argument("--class-assignment", default="a5_evaluation", choices=ASSIGNMENTS)
+    parser.add_argument("--cluster-n", type=int, default=200, help="(c) small submissions")
+    parser.add_argument("--cluster-assignment", default="a5_evaluation", choices=ASSIGNMENTS)
+    parser.add_argument("--cluster-no-sandbox", action="store_true", help="(c) grade without the sandbox")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count(), help="fmnist-grade --jobs in (a), (b)")
+    parser.add_argument("--cell-timeout", type=float, default=30.0, help="(b), (c): seconds per cell")
+    parser.add_argument("--long-timeout", type=float, default=600.0, help="(a): seconds per cell (training)")
+    parser.add_argument("--command-timeout", type=float, default=4 * 3600.0, help="seconds per command")
+    parser.add_argument("--audit", action="store_true",
+                        help="also sample /proc during each command: a lower bound the CPU figures must reach")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the graded courses in OUT/work (to look at what each grader wrote)")
     args = parser.parse_args(argv)
-    (bench_class if args.what == "class" else bench_cluster)(args)
+    if args.quick:
+        args.per_assignment, args.class_n, args.cluster_n = 1, 10, 10
+    if not os.environ.get("FMNIST_EDU_DATA"):
+        print("note: FMNIST_EDU_DATA is not set; the notebooks find the data only in the cache", file=sys.stderr)
+    os.makedirs(args.out, exist_ok=True)
+    logs = os.path.join(args.out, "logs")
+    os.makedirs(logs, exist_ok=True)
+    results = {"machine": {"cores": os.cpu_count(), "platform": platform.platform(),
+                           "python": platform.python_version(),
+                           "load_before": [round(x, 2) for x in os.getloadavg()]},
+               "args": vars(args), "targets": TARGETS, "started": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    steps = {"cpu": bench_cpu, "class": bench_class, "cluster": bench_cluster}
+    work = os.path.abspath(os.path.join(args.out, "work")) if args.keep else None
+    if work:
+        shutil.rmtree(work, ignore_errors=True)
+        os.makedirs(work)
+    with contextlib.nullcontext(work) if work else tempfile.TemporaryDirectory(prefix="bench-grading-") as tmp:
+        for name, step in steps.items():
+            if args.what in ("all", name):
+                results[name] = step(args, tmp, logs)
+                _save(args.out, results)  # what is measured so far survives an interrupted run
+    results["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    results["projection"] = {"submissions": PROJECTED_N, "assumption": "CPU-bound, one step per core",
+                             "rows": projection(results)}
+    text = report(results, args)
+    results["report"] = text
+    _save(args.out, results)
+    print(text)
+    print(f"\nraw figures: {os.path.join(args.out, 'bench_grading.json')}; logs: {logs}")
     return 0
+
+
+def _save(out, results):
+    with open(os.path.join(out, "bench_grading.json"), "w", encoding="utf-8") as fh:
+        json.dump(results, fh, indent=1, default=str)
 
 
 if __name__ == "__main__":

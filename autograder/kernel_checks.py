@@ -28,7 +28,7 @@ import time
 from fmnist_checks.notebook import is_answer, nbgrader_meta
 from fmnist_checks.pieces import piece_of
 from .trusted import build_steps, two_passes
-from .worker_records import MAX_FRAME_BYTES, _killed, read_frames
+from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 
 def seed_digest(seed):
@@ -144,14 +144,8 @@ class KernelChecks:
             return records, notes, "ok"
         remaining = [s for s in todo if s["step"] not in records]
         if remaining and time.monotonic() < deadline:
-            current = remaining[0]
             what = ("ended the notebook's kernel" if state == "dead" else
                     "left the notebook's kernel unanswering" if state == "timeout" else
                     "broke the grader's link to the kernel")
-            records[current["step"]] = _killed(current["step"], what)
-            for s in remaining[1:]:
-                if s.get("piece") == current.get("piece"):
-                    records[s["step"]] = _killed(s["step"], "was not run: an earlier check of this piece " + what)
-            notes.append(f"a check of {current.get('piece')} {what}; {current.get('piece')}'s remaining "
-                         f"checks were not run, the other pieces' ran in a fresh worker")
+            notes.append(give_up_at(records, remaining, what) + ", the other pieces' ran in a fresh worker")
         return records, notes, "dead" if state == "ok" else state

@@ -227,7 +227,7 @@ class SandboxedExecute(Execute):
         else:
             self.grading_notes.append(f"no Fashion-MNIST data for the notebook's cells: {where}")
         self._kernels = write_kernelspec(work, self.sandbox, env)
-        self._checks = self._make_checks(assignment, student, nb, resources)
+        self._checks = self._make_checks(assignment, student, resources)
         if self._checks is not None:
             self.grading_notes += restore_given_cells(
                 nb, os.path.join(course_dir_of(self), "source", assignment, f"{assignment}.ipynb"))
@@ -248,7 +248,7 @@ class SandboxedExecute(Execute):
         resources.setdefault("fmnist_grader", {}).setdefault("notes", []).extend(self.grading_notes)
         return nb, resources
 
-    def _make_checks(self, assignment, student, nb, resources):
+    def _make_checks(self, assignment, student, resources):
         """The checks to run in the kernel, or None (not one of the course's assignment notebooks)."""
         from fmnist_checks.pieces import ASSIGNMENTS
 

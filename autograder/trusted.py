@@ -33,7 +33,7 @@ from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
 from .sandbox import STUDENT_SIDE_ROOT, Limits, banned_hides, worker_mounts, wrap
 from .worker_frames import HEADER
-from .worker_records import MAX_FRAME_BYTES, _killed, _note, read_frames  # noqa: F401 (part of this API)
+from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
 
@@ -67,19 +67,10 @@ def _function_name(fn, case):
     return f"{module}:{qualname}"
 
 
-def step_names(assignment, seed):
-    """The names of the worker's case steps (``case:<piece>:<i>``), in order."""
-    names = []
-    for piece in ASSIGNMENTS[assignment]:
-        visible, hidden = all_cases(piece, seed)
-        names += [f"case:{piece}:{i}" for i in range(len(visible) + len(hidden))]
-    return names
-
-
-def build_steps(assignment, seed, isolate=True, only=None):
+def build_steps(assignment, seed, isolate=True, skip=()):
     """The worker's case steps: plain inputs, recipe names and isolation tables, built here.
 
-    `only`: the names of the steps wanted (default: all).
+    `skip`: the names of steps not wanted (those already run).
     """
     from .isolation import isolation_table
 
@@ -90,7 +81,7 @@ def build_steps(assignment, seed, isolate=True, only=None):
         others = sorted(function_pieces(piece)) if isolate else []
         visible, hidden = all_cases(piece, seed)
         for i, case in enumerate(visible + hidden):
-            if only is not None and f"case:{piece}:{i}" not in only:
+            if f"case:{piece}:{i}" in skip:
                 continue
             recipe, recipe_kwargs = recipe_of(case)
             steps.append({"step": f"case:{piece}:{i}", "piece": piece, "recipe": recipe, "others": others,
@@ -208,16 +199,9 @@ def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadlin
         if not records and current == todo[0]["step"] and proc.returncode not in (None, -9):
             notes.append("the grader's worker stopped before running anything")
             return records, notes
-        records[current] = _killed(current, "ended the grader's worker")
-        notes.append(_note(current, "ended the grader's worker"))
+        notes.append(give_up_at(records, remaining, "ended the grader's worker"))
         if current.startswith("cell:"):
             skip_cells.append(current[5:])
-        else:
-            piece = current.split(":")[1]
-            for s in remaining:
-                if s.get("piece") == piece and s["step"] not in records:
-                    records[s["step"]] = _killed(s["step"], "was not run: an earlier check of this piece "
-                                                 "ended the grader's worker")
         todo = [s for s in todo if s["step"] not in records]
     notes.append("the worker was restarted too often; the remaining checks count as failed")
     return records, notes
@@ -309,8 +293,7 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
     seed = grading_seed(assignment, student, course_dir=course_dir) if seed is None else int(seed)
     ran, records, notes = dict(records or {}), {}, []
     if submission.readable and submission.answers:
-        names = step_names(assignment, seed)
-        missing = build_steps(assignment, seed, only={n for n in names if n not in ran})
+        missing = build_steps(assignment, seed, skip=set(ran))
         if missing:
             cells = list(given) + [(gid, src) for gid, src in submission.answers.items()]
             order = {gid: i for i, gid in enumerate(p.lower() for p in ASSIGNMENTS[assignment])}
@@ -320,7 +303,7 @@ def grade_submission(course_dir, assignment, student, notebook_path=None, sandbo
                                                step_timeout=step_timeout, total_timeout=total_timeout,
                                                sandbox=sandbox, readable=readable, uid=uid, steps=missing)
             if ran:
-                notes.insert(0, f"{len(missing)} of {len(names)} checks ran in a fresh worker (the answer "
+                notes.insert(0, f"{len(missing)} checks ran in a fresh worker (the answer "
                                 f"cells ran again there): the notebook's kernel did not run them")
         records.update(ran)  # the kernel's: how the notebook's own answer cells ran, and its cases
     verdicts = judge(assignment, seed, records, submission, points)

@@ -27,12 +27,10 @@ import os
 
 try:  # as autograder.worker_kernel (outside the sandbox, the tests)
     from .worker import supervise
-    from .worker_child import _child_setup, run_case
-    from .worker_frames import write_frame
+    from .worker_child import run_case, send_frame
 except ImportError:  # standalone in the sandbox
     from fmnist_worker import supervise
-    from fmnist_worker_child import _child_setup, run_case
-    from fmnist_worker_frames import write_frame
+    from fmnist_worker_child import run_case, send_frame
 
 MAX_JOB_BYTES = 256 * 1024 * 1024
 _answers = {}  # piece -> what its answer cell defined
@@ -51,25 +49,16 @@ def forget():
 
 def _kernel_child(step, fd):
     """One case on the remembered answers, in a fork of the kernel; never returns."""
-    try:
-        os.setpgid(0, 0)
-        _child_setup(fd)
-        import sys
+    send_frame(fd, lambda: _case_in_fork(step))
 
-        torch = sys.modules.get("torch")
-        if torch is not None:  # a fork of a process whose OpenMP pool ran deadlocks in its first op
-            torch.set_num_threads(1)
-        from fmnist_checks.plain import dumps
 
-        payload = run_case(step, dict(_answers))
-        try:
-            text = dumps(payload)
-        except Exception as exc:
-            text = dumps({"result": {"__error__": {"type": "WrongType", "where": None,
-                                                   "message": f"the result could not be sent: {exc}"[:300]}}})
-        write_frame(fd, text.encode("utf-8"))
-    finally:
-        os._exit(0)
+def _case_in_fork(step):
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None:  # a fork of a process whose OpenMP pool ran deadlocks in its first op
+        torch.set_num_threads(1)
+    return run_case(step, dict(_answers))
 
 
 def serve(folder):

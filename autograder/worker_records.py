@@ -30,6 +30,21 @@ def _note(step, what):
     return f"running {step[5:]}'s cell {what}; the grader went on without it"
 
 
+def give_up_at(records, remaining, what):
+    """The first of `remaining` steps `what` (it failed); the rest of its piece is not run. Its note.
+
+    `remaining`: the steps asked for that have no record yet, in order.
+    """
+    current = remaining[0]["step"]
+    records[current] = _killed(current, what)
+    if current.startswith("case:"):
+        piece = current.split(":")[1]
+        for s in remaining[1:]:
+            if s.get("piece") == piece:
+                records[s["step"]] = _killed(s["step"], "was not run: an earlier check of this piece " + what)
+    return _note(current, what)
+
+
 def read_frames(fd, todo, records, notes, step_timeout, deadline):
     """Read (header, payload) frames in the order of `todo`; True when the worker said done.
 

@@ -1,28 +1,62 @@
 """Where fmnist-grade's extra CPU per submission goes (beside benchmarks/bench_grading.py).
 
-Prints the CPU seconds of starting a Python that imports nbgrader and the
-grader's preprocessors (fmnist-grade does it once per submission, nbgrader's
-serial autograde once per class), and of building each assignment's case
-inputs, isolation tables and expected answers on the trusted side.
+Prints the CPU seconds of
+
+* starting a Python that imports nbgrader and the grader's preprocessors:
+  fmnist-grade does it once per submission (one ``nbgrader autograde`` per
+  grading step), nbgrader's serial autograde once per class;
+* building each assignment's case steps on the trusted side (inputs, recipes
+  and isolation tables, :func:`autograder.trusted.build_steps`), then the
+  cases' expected answers.
 
 Usage: ``python benchmarks/grading_overhead.py`` (about a minute).
 """
 
-import time, resource, subprocess, sys
-from autograder.hidden import grading_seed
-def cpu(): r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_utime + r.ru_stime
-def kids(): r = resource.getrusage(resource.RUSAGE_CHILDREN); return r.ru_utime + r.ru_stime
-k0 = kids(); subprocess.run([sys.executable, "-c", "import nbgrader.apps.autogradeapp, nbgrader.preprocessors, autograder.nbexec, autograder.annotate"], check=True)
-print(f"a process importing nbgrader + the grader's preprocessors: {kids()-k0:.1f} CPU s")
-from autograder.trusted import build_steps, step_names
-from autograder.hidden import all_cases
-from fmnist_checks.pieces import ASSIGNMENTS
+import resource
+import subprocess
+import sys
 
-for aid in ASSIGNMENTS:
-    seed = grading_seed(aid, "x")
-    c0 = cpu(); steps = build_steps(aid, seed); c1 = cpu()
-    for p in ASSIGNMENTS[aid]:
-        v, h = all_cases(p, seed)
-        for case in v + h: case.expected()
-    c2 = cpu()
-    print(f"{aid}: build_steps (inputs + isolation tables) {c1-c0:.1f} CPU s for {len(steps)} cases; expected answers {c2-c1:.1f} CPU s")
+IMPORTS = "import nbgrader.apps.autogradeapp, nbgrader.preprocessors, autograder.nbexec, autograder.annotate"
+
+
+def cpu_seconds(who):
+    usage = resource.getrusage(who)
+    return usage.ru_utime + usage.ru_stime
+
+
+def startup_seconds():
+    """CPU seconds of a fresh Python importing what a grading step's nbgrader process imports."""
+    before = cpu_seconds(resource.RUSAGE_CHILDREN)
+    subprocess.run([sys.executable, "-c", IMPORTS], check=True)
+    return cpu_seconds(resource.RUSAGE_CHILDREN) - before
+
+
+def trusted_side_seconds(assignment, student="x"):
+    """(CPU s of build_steps, CPU s of the expected answers, number of cases) for one submission."""
+    from autograder.hidden import all_cases, grading_seed
+    from autograder.trusted import build_steps
+    from fmnist_checks.pieces import ASSIGNMENTS
+
+    seed = grading_seed(assignment, student)
+    start = cpu_seconds(resource.RUSAGE_SELF)
+    steps = build_steps(assignment, seed)
+    built = cpu_seconds(resource.RUSAGE_SELF)
+    for piece in ASSIGNMENTS[assignment]:
+        visible, hidden = all_cases(piece, seed)
+        for case in visible + hidden:
+            case.expected()
+    return built - start, cpu_seconds(resource.RUSAGE_SELF) - built, len(steps)
+
+
+def main():
+    from fmnist_checks.pieces import ASSIGNMENTS
+
+    print(f"a process importing nbgrader + the grader's preprocessors: {startup_seconds():.1f} CPU s")
+    for assignment in ASSIGNMENTS:
+        steps_s, expected_s, n = trusted_side_seconds(assignment)
+        print(f"{assignment}: build_steps (inputs + isolation tables) {steps_s:.1f} CPU s for {n} cases; "
+              f"expected answers {expected_s:.1f} CPU s")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,7 @@ from . import gradebook
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
 from .safefs import UnsafePath, read_regular
 from .sandbox import Limits
+from .warm_nbgrader import warm_server
 
 MAX_RETURNED_BYTES = 64 * 2**20
 IGNORED = (".ipynb_checkpoints", "__pycache__", ".pytest_cache")
@@ -134,10 +135,14 @@ def grade_step(job, data_dir=None):
 
 
 def _autograde(course, aid, student, db_url, job, data_dir=None):
-    """``nbgrader autograde`` for one student in the step's course; (ok, reason when not)."""
+    """``nbgrader autograde`` for one student in the step's course; (ok, reason when not).
+
+    It runs forked from this process's warm server (:mod:`autograder.warm_nbgrader`),
+    or as a fresh ``nbgrader`` process where that server cannot start.
+    """
     o = job["options"]
     uid = str(job.get("uid") or "")
-    argv = nbgrader_argv(
+    args = (
         "autograde", aid, "--student", student, "--force", f"--CourseDirectory.db_url={db_url}",
         f"--SandboxedExecute.sandbox={o['sandbox']}", f"--SandboxedExecute.timeout={int(o['cell_timeout'])}",
         f"--SandboxedExecute.notebook_timeout={o['notebook_timeout']}",
@@ -153,7 +158,20 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
     env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
     if data_dir:
         env["FMNIST_EDU_DATA"] = data_dir
-    proc = subprocess.Popen(argv, cwd=course, env=env,
+    server = warm_server(nbgrader_env({"PYTHONWARNINGS": "ignore"}))
+    if server is not None:
+        log = os.path.join(os.path.dirname(course), "nbgrader.log")
+        try:
+            code = server.run(args, cwd=course, env=env, log=log, timeout=limit)
+        except (OSError, RuntimeError, ValueError):  # the server died under the step: start it afresh
+            code = "again"
+        if code != "again":
+            if code is None:
+                return False, f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+            with open(log, "rb") as fh:
+                text = fh.read()
+            return _autograde_outcome(code, text)
+    proc = subprocess.Popen(nbgrader_argv(*args), cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -162,10 +180,15 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
         os.killpg(proc.pid, 9)
         proc.communicate()
         return False, f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+    return _autograde_outcome(proc.returncode, text)
+
+
+def _autograde_outcome(returncode, text):
+    """(ok, reason when not) from nbgrader's exit status and output."""
     text = text.decode("utf-8", "replace")
     if os.environ.get("FMNIST_GRADE_DEBUG"):
         sys.stderr.write(text[-6000:])
-    if proc.returncode != 0 or "There was an error processing assignment" in text:
+    if returncode != 0 or "There was an error processing assignment" in text:
         errors = [line.split("]", 1)[-1].strip() for line in text.splitlines() if "ERROR" in line]
         return False, "nbgrader could not autograde the notebook" + (f" ({errors[0][:200]})" if errors else "")
     return True, ""

@@ -70,6 +70,25 @@ def test_an_assignment_never_generated_is_an_error(generated, tmp_path, capsys):
     assert not os.path.exists(os.path.join(bare, "gradebook.db"))
 
 
+def test_a_steps_gradebook_has_nbgraders_schema_without_running_alembic(generated, tmp_path, monkeypatch):
+    """The step's gradebook is stamped with the class gradebook's version, as nbgrader stamps a new one."""
+    import sqlite3
+
+    from autograder.gradebook import default_db_url, export_assignment, import_assignment
+
+    plain = export_assignment(default_db_url(generated), ASSIGNMENT)
+    assert plain["alembic_version"]
+    monkeypatch.setenv("PATH", str(tmp_path))  # no alembic to run: nbgrader would fail to stamp
+    import_assignment(f"sqlite:///{tmp_path}/step.db", plain)
+
+    def schema(path):
+        with sqlite3.connect(path) as db:
+            tables = sorted(db.execute("SELECT name, sql FROM sqlite_master").fetchall())
+            return tables, db.execute("SELECT version_num FROM alembic_version").fetchall()
+
+    assert schema(tmp_path / "step.db") == schema(os.path.join(generated, "gradebook.db"))
+
+
 def test_table_says_which_points_await_a_grader_and_keeps_notes_whole():
     from autograder.pipeline import StudentResult
 

@@ -1,0 +1,218 @@
+"""``nbgrader autograde`` forked from a warm process instead of started afresh per step.
+
+A fresh ``python -m nbgrader autograde`` per submission spent about 8 CPU
+seconds before and around grading: importing nbgrader, nbconvert, jsonschema's
+format checkers (one of them compiles a grammar at import), torch and
+``fmnist_edu``, more than nbgrader's own serial autograde spends on a whole
+a5 notebook. Here one server per process (the coordinator, or a Dask worker)
+imports all that once, single-threaded, then forks one child per step:
+
+* the child starts a session of its own (its kernel and sandbox in it), moves
+  to the step's course, takes the step's environment, sends its output to a
+  log file and runs ``nbgrader`` with the step's arguments, as
+  :func:`autograder.step._autograde` used to start it;
+* the caller gets the child's pid first, so a step past its time limit is
+  stopped with its whole session (``killpg``), and then its exit status.
+
+Each step is still a process of its own, forked from a parent that never ran
+nbgrader: no state crosses from one student's step to the next. The server
+listens on a Unix socket in a folder only this user can enter, exits when the
+process that started it ends, and is started again if it died. Where it
+cannot start, steps fall back to a fresh ``nbgrader`` process.
+
+Run as ``python -m autograder.warm_nbgrader SOCKET`` (by :func:`warm_server`).
+"""
+
+import contextlib
+import importlib
+import json
+import os
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+# what a grading step's nbgrader process imports (autograde, the course's
+# preprocessors, the trusted side's checks and references)
+PRELOAD = (
+    "nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.converters.autograde",
+    "nbgrader.preprocessors", "nbconvert.exporters", "nbconvert.preprocessors", "nbclient",
+    "jupyter_client.manager", "sqlalchemy.dialects.sqlite",
+    "autograder.release", "autograder.nbexec", "autograder.annotate", "autograder.kernel_checks",
+    "autograder.trusted", "autograder.hidden", "autograder.isolation",
+    "fmnist_checks.a1_data_pca", "fmnist_checks.a2_decision_tree", "fmnist_checks.a3_neural_network",
+    "fmnist_checks.a4_lenet5", "fmnist_checks.a5_evaluation",
+    "autograder.hidden.a1_data_pca", "autograder.hidden.a2_decision_tree", "autograder.hidden.a3_neural_network",
+    "autograder.hidden.a4_lenet5", "autograder.hidden.a5_evaluation",
+    "fmnist_edu", "torch", "sklearn.tree", "sklearn.model_selection", "sklearn.metrics",
+)
+START_TIMEOUT = 120.0  # seconds for the server to import PRELOAD and answer
+
+
+# --- the server (its own process) -------------------------------------------------------------
+
+def _run_step(request):
+    """In the forked child: ``nbgrader ARGS`` as the step asked; its exit status."""
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    fd = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.close(fd)
+    sys.argv = ["nbgrader", *request["args"]]
+    try:
+        from nbgrader.apps.nbgraderapp import NbGraderApp
+
+        NbGraderApp.launch_instance(argv=list(request["args"]))
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except BaseException:  # noqa: BLE001 - the step says what happened; the server goes on
+        traceback.print_exc()
+        code = 1
+    with contextlib.suppress(Exception):
+        sys.stdout.flush()
+        sys.stderr.flush()
+    return code
+
+
+class _Step(socketserver.StreamRequestHandler):
+    """One request: a JSON line {args, cwd, env, log}; answers the pid, then the exit status."""
+
+    def handle(self):
+        request = json.loads(self.rfile.readline().decode("utf-8"))
+        os.setsid()  # the step's session: the caller stops it, kernel and sandbox included, with killpg
+        self.wfile.write(f"{os.getpid()}\n".encode())
+        self.wfile.flush()
+        code = _run_step(request)
+        self.wfile.write(f"{code}\n".encode())
+        self.wfile.flush()
+
+
+class _ParentGone(Exception):
+    pass
+
+
+class _Server(socketserver.ForkingMixIn, socketserver.UnixStreamServer):
+    max_children = 256
+    block_on_close = False  # steps run on in their own sessions; their callers stop them
+
+    def __init__(self, path):
+        super().__init__(path, _Step)
+        self.parent = os.getppid()
+
+    def service_actions(self):
+        super().service_actions()  # reaps finished children
+        if os.getppid() != self.parent:  # whoever started it is gone
+            raise _ParentGone
+
+
+def serve(path):
+    """Import PRELOAD, listen on `path`, print ``ready``; serve until the starting process ends."""
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # noqa: BLE001 - a step imports what it needs itself
+            pass
+    old = os.umask(0o077)
+    try:
+        server = _Server(path)
+    finally:
+        os.umask(old)
+    print("ready", flush=True)
+    with server, contextlib.suppress(_ParentGone):
+        server.serve_forever(poll_interval=0.5)
+
+
+# --- the caller's side --------------------------------------------------------------------------
+
+class WarmServer:
+    """A running server: its process, its socket."""
+
+    def __init__(self, env):
+        self.folder = tempfile.mkdtemp(prefix="fmnist-warm-")  # 0700: only this user connects
+        self.path = os.path.join(self.folder, "socket")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.warm_nbgrader", self.path], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        ready = {}
+        reader = threading.Thread(target=lambda: ready.setdefault("line", self.proc.stdout.readline()),
+                                  daemon=True)
+        reader.start()
+        reader.join(START_TIMEOUT)
+        if ready.get("line", b"").strip() != b"ready":
+            self.close()
+            raise RuntimeError("the warm nbgrader server did not start")
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def run(self, args, cwd, env, log, timeout):
+        """``nbgrader ARGS`` in `cwd`; (exit status, or None when stopped at `timeout`). Output in `log`."""
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(self.path)
+            stream = sock.makefile("rwb")
+            stream.write(json.dumps({"args": list(args), "cwd": cwd, "env": dict(env), "log": log}).encode() + b"\n")
+            stream.flush()
+            pid = int(stream.readline() or b"0")
+            if pid <= 0:
+                raise RuntimeError("the warm nbgrader server did not fork the step")
+            sock.settimeout(max(1.0, deadline - time.monotonic()))
+            try:
+                line = stream.readline()
+            except (TimeoutError, socket.timeout):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, 9)
+                return None
+            if not line.strip():  # the step's process ended without a status (killed)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(pid, 9)
+                return -9
+            return int(line)
+
+
+_SERVER = {}
+_SERVER_LOCK = threading.Lock()
+
+
+def warm_server(env):
+    """This process's server (started on first use, again if it died); None where it cannot start."""
+    with _SERVER_LOCK:
+        server = _SERVER.get(os.getpid())
+        if server is not None and server.alive():
+            return server
+        if server is not None:
+            server.close()
+        try:
+            server = _SERVER[os.getpid()] = WarmServer(env)
+        except (OSError, RuntimeError):
+            _SERVER.pop(os.getpid(), None)
+            return None
+        return server
+
+
+def close_servers():
+    """Stop this process's server (a batch's end; it would also stop when this process ends)."""
+    with _SERVER_LOCK:
+        server = _SERVER.pop(os.getpid(), None)
+    if server is not None:
+        server.close()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

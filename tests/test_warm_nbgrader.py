@@ -1,0 +1,132 @@
+"""The warm nbgrader server: each step a fresh fork, in its own folder, environment and session.
+
+An ``nbgrader_config.py`` is Python that nbgrader runs when a command starts,
+so these tests use one to see from inside a step what it was given, to leave
+state behind, and to hang.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from autograder.nbgrader_cli import nbgrader_env
+from autograder.warm_nbgrader import WarmServer
+
+
+@pytest.fixture(scope="module")
+def server():
+    warm = WarmServer(nbgrader_env())
+    yield warm
+    warm.close()
+
+
+@pytest.fixture(scope="module")
+def empty_gradebook(tmp_path_factory):
+    """A gradebook nbgrader made (made once: a new one costs an ``alembic`` run)."""
+    folder = tmp_path_factory.mktemp("gradebook")
+    subprocess.run([sys.executable, "-m", "nbgrader", "db", "student", "list"], cwd=folder,
+                   env=nbgrader_env(), check=True, capture_output=True, timeout=300)
+    return folder / "gradebook.db"
+
+
+@pytest.fixture
+def course_with(empty_gradebook):
+    def make(tmp_path, name, config):
+        folder = tmp_path / name
+        folder.mkdir()
+        shutil.copy(empty_gradebook, folder / "gradebook.db")
+        (folder / "nbgrader_config.py").write_text("c = get_config()\n" + textwrap.dedent(config))
+        return folder
+    return make
+
+
+def _alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as fh:  # a zombie is no longer running
+        return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_a_step_runs_in_its_folder_with_its_environment_and_its_output_in_the_log(server, tmp_path, course_with):
+    course = course_with(tmp_path, "c", """
+        import os, sys
+        open("seen.txt", "w").write(os.getcwd() + "|" + os.environ.get("STEP_MARK", "") + "|" + str(os.getsid(0) == os.getpid()))
+        print("from the step's config", file=sys.stderr)
+    """)
+    log = tmp_path / "log.txt"
+    code = server.run(["db", "student", "list"], cwd=str(course), env=dict(nbgrader_env(), STEP_MARK="mark-1"),
+                      log=str(log), timeout=120)
+    assert code == 0, log.read_text()[-2000:]
+    assert (course / "seen.txt").read_text() == f"{course}|mark-1|True"
+    assert "from the step's config" in log.read_text()
+
+
+def test_nothing_a_step_leaves_reaches_the_next(server, tmp_path, course_with):
+    first = course_with(tmp_path, "first", """
+        import builtins, os
+        builtins.LEFT_BY_A_STEP = True
+        os.environ["LEFT_BY_A_STEP"] = "1"
+    """)
+    second = course_with(tmp_path, "second", """
+        import builtins, os
+        open("seen.txt", "w").write(f"{hasattr(builtins, 'LEFT_BY_A_STEP')} {'LEFT_BY_A_STEP' in os.environ}")
+    """)
+    for course in (first, second):
+        assert server.run(["db", "student", "list"], cwd=str(course), env=nbgrader_env(),
+                          log=str(course / "log.txt"), timeout=120) == 0
+    assert (second / "seen.txt").read_text() == "False False"
+
+
+def test_a_step_past_its_time_is_stopped_with_everything_it_started(server, tmp_path, course_with):
+    course = course_with(tmp_path, "hang", """
+        import subprocess, time
+        child = subprocess.Popen(["sleep", "300"])
+        open("child.pid", "w").write(str(child.pid))
+        time.sleep(300)
+    """)
+    start = time.monotonic()
+    code = server.run(["db", "student", "list"], cwd=str(course), env=nbgrader_env(),
+                      log=str(tmp_path / "log.txt"), timeout=5)
+    assert code is None
+    assert time.monotonic() - start < 30
+    grandchild = int((course / "child.pid").read_text())
+    for _ in range(50):
+        if not _alive(grandchild):
+            break
+        time.sleep(0.1)
+    assert not _alive(grandchild), "the step's own child outlived the stopped step"
+    # the server goes on serving
+    ok = course_with(tmp_path, "after", "")
+    assert server.run(["db", "student", "list"], cwd=str(ok), env=nbgrader_env(),
+                      log=str(tmp_path / "log2.txt"), timeout=120) == 0
+
+
+def test_a_step_killed_from_inside_reports_no_success(server, tmp_path, course_with):
+    course = course_with(tmp_path, "killed", """
+        import os
+        os.kill(os.getpid(), 9)
+    """)
+    code = server.run(["db", "student", "list"], cwd=str(course), env=nbgrader_env(),
+                      log=str(tmp_path / "log.txt"), timeout=60)
+    assert code not in (0, None)
+
+
+def test_the_server_ends_with_the_process_that_started_it():
+    script = ("from autograder.warm_nbgrader import WarmServer\n"
+              "from autograder.nbgrader_cli import nbgrader_env\n"
+              "print(WarmServer(nbgrader_env()).proc.pid, flush=True)\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180,
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    pid = int(out.stdout.split()[0])
+    for _ in range(100):
+        if not _alive(pid):
+            break
+        time.sleep(0.1)
+    assert not _alive(pid), "the warm server outlived the process that started it"

@@ -23,3 +23,14 @@ and plain data. This package builds on it and is never shipped to students:
 * :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``
   and ``fmnist-course-demo``.
 """
+
+import sys as _sys
+
+# jsonschema (under nbformat, so under every nbgrader command) imports
+# rfc3987_syntax when it is installed, for an optional "iri" format checker that
+# compiles a Lark grammar at import: 1.3-2 CPU s in each process that imports
+# nbformat. Nothing here or in nbgrader validates that format (nbformat passes no
+# format checker), so the grader's own processes (fmnist-grade, its warm nbgrader
+# server) go without it, as jsonschema does where the package is not installed.
+if "rfc3987_syntax" not in _sys.modules and "jsonschema" not in _sys.modules:
+    _sys.modules["rfc3987_syntax"] = None

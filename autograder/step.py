@@ -158,7 +158,7 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
     env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
     if data_dir:
         env["FMNIST_EDU_DATA"] = data_dir
-    server = warm_server(nbgrader_env({"PYTHONWARNINGS": "ignore"}))
+    server = warm_server(nbgrader_env({"PYTHONWARNINGS": "ignore"}), aid)
     if server is not None:
         log = os.path.join(os.path.dirname(course), "nbgrader.log")
         try:

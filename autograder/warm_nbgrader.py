@@ -20,7 +20,7 @@ listens on a Unix socket in a folder only this user can enter, exits when the
 process that started it ends, and is started again if it died. Where it
 cannot start, steps fall back to a fresh ``nbgrader`` process.
 
-Run as ``python -m autograder.warm_nbgrader SOCKET`` (by :func:`warm_server`).
+Run as ``python -m autograder.warm_nbgrader SOCKET [ASSIGNMENT]`` (by :func:`warm_server`).
 """
 
 import contextlib
@@ -37,19 +37,15 @@ import threading
 import time
 import traceback
 
-# what a grading step's nbgrader process imports (autograde, the course's
-# preprocessors, the trusted side's checks and references)
+# what every grading step's nbgrader process imports (autograde, the course's
+# preprocessors, the trusted side); what one assignment's checks and references
+# import besides (torch, scikit-learn) comes from warming up on that assignment
 PRELOAD = (
     "nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.converters.autograde",
     "nbgrader.preprocessors", "nbconvert.exporters", "nbconvert.preprocessors", "nbclient",
     "jupyter_client.manager", "sqlalchemy.dialects.sqlite",
     "autograder.release", "autograder.nbexec", "autograder.annotate", "autograder.kernel_checks",
     "autograder.trusted", "autograder.hidden", "autograder.isolation",
-    "fmnist_checks.a1_data_pca", "fmnist_checks.a2_decision_tree", "fmnist_checks.a3_neural_network",
-    "fmnist_checks.a4_lenet5", "fmnist_checks.a5_evaluation",
-    "autograder.hidden.a1_data_pca", "autograder.hidden.a2_decision_tree", "autograder.hidden.a3_neural_network",
-    "autograder.hidden.a4_lenet5", "autograder.hidden.a5_evaluation",
-    "fmnist_edu", "torch", "sklearn.tree", "sklearn.model_selection", "sklearn.metrics",
 )
 START_TIMEOUT = 120.0  # seconds for the server to import PRELOAD and answer
 
@@ -113,12 +109,37 @@ class _Server(socketserver.ForkingMixIn, socketserver.UnixStreamServer):
             raise _ParentGone
 
 
-def serve(path):
-    """Import PRELOAD, listen on `path`, print ``ready``; serve until the starting process ends."""
+def warm_up(assignment):
+    """Import what the trusted side of `assignment` uses: build its steps and expected answers once.
+
+    Only imports stay (and the reference's caches): every step builds its own
+    cases from its own seed. torch and scikit-learn cost ~2 CPU s each to
+    import and only some assignments use them.
+    """
+    from fmnist_checks.pieces import ASSIGNMENTS
+
+    from .hidden import all_cases
+    from .trusted import build_steps
+
+    build_steps(assignment, 0)
+    for piece in ASSIGNMENTS[assignment]:
+        visible, hidden = all_cases(piece, 0)
+        for case in visible + hidden:
+            case.expected()
+
+
+def serve(path, assignment=None):
+    """Import PRELOAD (and warm up on `assignment`), listen on `path`, print ``ready``; serve
+    until the starting process ends."""
     for name in PRELOAD:
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a step imports what it needs itself
+            pass
+    if assignment:
+        try:
+            warm_up(assignment)
+        except Exception:  # noqa: BLE001 - as above
             pass
     old = os.umask(0o077)
     try:
@@ -135,11 +156,12 @@ def serve(path):
 class WarmServer:
     """A running server: its process, its socket."""
 
-    def __init__(self, env):
+    def __init__(self, env, assignment=None):
         self.folder = tempfile.mkdtemp(prefix="fmnist-warm-")  # 0700: only this user connects
         self.path = os.path.join(self.folder, "socket")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.warm_nbgrader", self.path], env=env,
+            [sys.executable, "-m", "autograder.warm_nbgrader", self.path, *([assignment] if assignment else [])],
+            env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         ready = {}
@@ -190,8 +212,12 @@ _SERVER = {}
 _SERVER_LOCK = threading.Lock()
 
 
-def warm_server(env):
-    """This process's server (started on first use, again if it died); None where it cannot start."""
+def warm_server(env, assignment=None):
+    """This process's server (started on first use, again if it died); None where it cannot start.
+
+    `assignment`: the one its first steps grade (see :func:`warm_up`); a server
+    warmed on another assignment serves as well, its steps importing the rest.
+    """
     with _SERVER_LOCK:
         server = _SERVER.get(os.getpid())
         if server is not None and server.alive():
@@ -199,7 +225,7 @@ def warm_server(env):
         if server is not None:
             server.close()
         try:
-            server = _SERVER[os.getpid()] = WarmServer(env)
+            server = _SERVER[os.getpid()] = WarmServer(env, assignment)
         except (OSError, RuntimeError):
             _SERVER.pop(os.getpid(), None)
             return None
@@ -215,4 +241,4 @@ def close_servers():
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

@@ -1,13 +1,17 @@
-"""Where fmnist-grade's extra CPU per submission goes (beside benchmarks/bench_grading.py).
+"""Where fmnist-grade's CPU beside the notebook goes (beside benchmarks/bench_grading.py).
 
 Prints the CPU seconds of
 
-* starting a Python that imports nbgrader and the grader's preprocessors:
-  fmnist-grade does it once per submission (one ``nbgrader autograde`` per
-  grading step), nbgrader's serial autograde once per class;
+* starting a fresh Python that imports nbgrader and the grader's
+  preprocessors: what each grading step paid before steps forked from a warm
+  server, and what nbgrader's serial autograde pays once per class;
+* starting the warm nbgrader server for each assignment
+  (:mod:`autograder.warm_nbgrader`: nbgrader, the preprocessors, and what that
+  assignment's checks import), once per fmnist-grade run or Dask worker;
 * building each assignment's case steps on the trusted side (inputs, recipes
-  and isolation tables, :func:`autograder.trusted.build_steps`), then the
-  cases' expected answers.
+  and isolation tables, :func:`autograder.trusted.build_steps`) in a warm
+  process, then the cases' expected answers: what each step's forked child
+  computes besides running nbgrader.
 
 Usage: ``python benchmarks/grading_overhead.py`` (about a minute).
 """
@@ -31,13 +35,25 @@ def startup_seconds():
     return cpu_seconds(resource.RUSAGE_CHILDREN) - before
 
 
-def trusted_side_seconds(assignment, student="x"):
-    """(CPU s of build_steps, CPU s of the expected answers, number of cases) for one submission."""
+def warm_server_seconds(assignment):
+    """CPU seconds of starting (and stopping) the warm nbgrader server for `assignment`."""
+    from autograder.nbgrader_cli import nbgrader_env
+    from autograder.warm_nbgrader import WarmServer
+
+    before = cpu_seconds(resource.RUSAGE_CHILDREN)
+    WarmServer(nbgrader_env(), assignment).close()
+    return cpu_seconds(resource.RUSAGE_CHILDREN) - before
+
+
+def trusted_side_seconds(assignment):
+    """(CPU s of build_steps, CPU s of the expected answers, number of cases), warm, for one submission."""
     from autograder.hidden import all_cases, grading_seed
     from autograder.trusted import build_steps
+    from autograder.warm_nbgrader import warm_up
     from fmnist_checks.pieces import ASSIGNMENTS
 
-    seed = grading_seed(assignment, student)
+    warm_up(assignment)  # what the warm server has done before any step
+    seed = grading_seed(assignment, "x")
     start = cpu_seconds(resource.RUSAGE_SELF)
     steps = build_steps(assignment, seed)
     built = cpu_seconds(resource.RUSAGE_SELF)
@@ -51,11 +67,13 @@ def trusted_side_seconds(assignment, student="x"):
 def main():
     from fmnist_checks.pieces import ASSIGNMENTS
 
-    print(f"a process importing nbgrader + the grader's preprocessors: {startup_seconds():.1f} CPU s")
+    print(f"a fresh Python importing nbgrader + the grader's preprocessors: {startup_seconds():.1f} CPU s")
+    for assignment in ASSIGNMENTS:
+        print(f"{assignment}: warm nbgrader server start {warm_server_seconds(assignment):.1f} CPU s (once per run)")
     for assignment in ASSIGNMENTS:
         steps_s, expected_s, n = trusted_side_seconds(assignment)
-        print(f"{assignment}: build_steps (inputs + isolation tables) {steps_s:.1f} CPU s for {n} cases; "
-              f"expected answers {expected_s:.1f} CPU s")
+        print(f"{assignment}: per step, build_steps (inputs + isolation tables) {steps_s:.2f} CPU s for {n} cases; "
+              f"expected answers {expected_s:.2f} CPU s")
 
 
 if __name__ == "__main__":

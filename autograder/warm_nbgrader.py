@@ -47,6 +47,11 @@ PRELOAD = (
     "autograder.release", "autograder.nbexec", "autograder.annotate", "autograder.kernel_checks",
     "autograder.trusted", "autograder.hidden", "autograder.isolation",
 )
+# The server runs torch and numpy while warming up, then forks: a fork of a process
+# whose OpenMP pool has run deadlocks on its first torch op (a3's steps hung). With
+# one thread no pool is ever made; each step's own environment (and its kernel's)
+# is the step's, without these.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 START_TIMEOUT = 120.0  # seconds for the server to import PRELOAD and answer
 
 
@@ -161,7 +166,7 @@ class WarmServer:
         self.path = os.path.join(self.folder, "socket")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.warm_nbgrader", self.path, *([assignment] if assignment else [])],
-            env=env,
+            env=dict(env, **ONE_THREAD),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         ready = {}

@@ -130,3 +130,20 @@ def test_the_server_ends_with_the_process_that_started_it():
             break
         time.sleep(0.1)
     assert not _alive(pid), "the warm server outlived the process that started it"
+
+
+def test_a_step_runs_torch_after_the_server_warmed_up_on_torch(tmp_path, course_with):
+    """A server that ran torch ops while warming up (a4's checks) forks steps that can run torch."""
+    server = WarmServer(nbgrader_env(), "a4_lenet5")
+    try:
+        course = course_with(tmp_path, "torch", """
+            import torch
+            a = torch.ones(400, 400)
+            open("done.txt", "w").write(str(float((a @ a).sum())))
+        """)
+        code = server.run(["db", "student", "list"], cwd=str(course), env=nbgrader_env(),
+                          log=str(tmp_path / "log.txt"), timeout=60)
+        assert code == 0, "the step did not finish: a fork after torch's thread pool ran hangs"
+        assert (course / "done.txt").read_text() == str(400.0 ** 3)
+    finally:
+        server.close()

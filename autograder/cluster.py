@@ -190,6 +190,9 @@ def connect(cluster):
     dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
     if cluster.startswith("local:"):
         n = int(cluster.split(":", 1)[1])
+        # no dashboard, so no use for the workers' statistical profiler, which samples every
+        # thread's stack each 10 ms (the workers get this process's Dask config)
+        dask.config.set({"distributed.worker.profile.enabled": False})
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                              worker_dashboard_address=None)
         return Client(local), local

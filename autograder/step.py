@@ -158,19 +158,19 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
     env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
     if data_dir:
         env["FMNIST_EDU_DATA"] = data_dir
-    server = warm_server(nbgrader_env({"PYTHONWARNINGS": "ignore"}), aid)
+    stopped = f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+    server = warm_server(env, aid)  # its steps take their own environment, this one's included
     if server is not None:
         log = os.path.join(os.path.dirname(course), "nbgrader.log")
         try:
             code = server.run(args, cwd=course, env=env, log=log, timeout=limit)
-        except (OSError, RuntimeError, ValueError):  # the server died under the step: start it afresh
-            code = "again"
-        if code != "again":
+        except (OSError, RuntimeError, ValueError):
+            pass  # the server died under the step: a fresh nbgrader process grades it
+        else:
             if code is None:
-                return False, f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+                return False, stopped
             with open(log, "rb") as fh:
-                text = fh.read()
-            return _autograde_outcome(code, text)
+                return _autograde_outcome(code, fh.read())
     proc = subprocess.Popen(nbgrader_argv(*args), cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
@@ -179,7 +179,7 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, 9)
         proc.communicate()
-        return False, f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+        return False, stopped
     return _autograde_outcome(proc.returncode, text)
 
 

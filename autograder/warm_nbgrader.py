@@ -237,13 +237,5 @@ def warm_server(env, assignment=None):
         return server
 
 
-def close_servers():
-    """Stop this process's server (a batch's end; it would also stop when this process ends)."""
-    with _SERVER_LOCK:
-        server = _SERVER.pop(os.getpid(), None)
-    if server is not None:
-        server.close()
-
-
 if __name__ == "__main__":
     serve(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else None)

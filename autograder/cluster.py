@@ -182,6 +182,19 @@ def _run_threads(step, jobs, options, progress, desc):
             held.close()
 
 
+# A LocalCluster has no dashboard to feed, and its steps take seconds each: Dask's defaults
+# (a loop tick each 20 ms in every process, system metrics each 0.5 s, the nanny's memory
+# check each 0.1 s, work stealing each 0.1 s, the statistical profiler sampling every thread
+# each 10 ms) cost an idle 1-worker cluster 4.0 CPU s a minute; these, 0.75 (`idle_cluster.py`).
+QUIET_LOCAL_CLUSTER = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
+    "distributed.admin.system-monitor.interval": "5s",
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.scheduler.work-stealing-interval": "1s",
+}
+
+
 def connect(cluster):
     """A Dask client for ``local:N`` or a scheduler address; the LocalCluster to close, if any."""
     import dask
@@ -190,9 +203,7 @@ def connect(cluster):
     dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES})
     if cluster.startswith("local:"):
         n = int(cluster.split(":", 1)[1])
-        # no dashboard, so no use for the workers' statistical profiler, which samples every
-        # thread's stack each 10 ms (the workers get this process's Dask config)
-        dask.config.set({"distributed.worker.profile.enabled": False})
+        dask.config.set(QUIET_LOCAL_CLUSTER)  # the workers get this process's Dask config
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                              worker_dashboard_address=None)
         return Client(local), local

@@ -21,6 +21,7 @@ from . import gradebook
 from .hidden import grading_seed
 from .step import grade_step, grader_fingerprint, read_tree, step_key, write_tree
 from .sandbox import Limits, SandboxUnavailable, check_available
+from .warm_nbgrader import fork_server
 
 
 
@@ -219,6 +220,8 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
         jobs = todo
     from .cluster import run_steps
 
+    if not options.cluster:  # before any step thread starts: the server shares this process's imports
+        fork_server(assignment)
     for result in run_steps(grade_step, jobs, options, progress=progress, desc=f"grading {assignment}",
                             key=step_key):
         results.append(store(course_dir, db_url, result))  # this process is the only writer

@@ -147,3 +147,49 @@ def test_a_step_runs_torch_after_the_server_warmed_up_on_torch(tmp_path, course_
         assert (course / "done.txt").read_text() == str(400.0 ** 3)
     finally:
         server.close()
+
+
+FORKED = """
+import json, os, sys, threading
+from autograder.nbgrader_cli import nbgrader_env
+from autograder import warm_nbgrader
+
+course, log = sys.argv[1], sys.argv[2]
+server = warm_nbgrader.fork_server()
+out = {"forked": isinstance(server, warm_nbgrader.ForkedServer),
+       "same": warm_nbgrader.warm_server(nbgrader_env()) is server}
+out["code"] = server.run(["db", "student", "list"], cwd=course, env=nbgrader_env(), log=log, timeout=120)
+out["server_is_my_child"] = int(open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()[1]) == os.getpid()
+stop = threading.Event()
+thread = threading.Thread(target=stop.wait)
+thread.start()
+out["with_a_thread"] = warm_nbgrader.can_fork_server()
+stop.set()
+thread.join()
+out["after_the_thread"] = warm_nbgrader.can_fork_server()
+import torch  # noqa: E402
+out["after_torch"] = warm_nbgrader.can_fork_server()
+server.close()
+out["closed"] = not os.path.exists(f"/proc/{server.pid}")
+print(json.dumps(out))
+"""
+
+
+def test_a_single_threaded_caller_forks_its_server_and_a_step_runs_in_it(tmp_path, course_with):
+    """The local coordinator forks its server (sharing its imports) while no thread runs and
+    torch was never imported; its steps see a server whose collector froze what it held."""
+    course = course_with(tmp_path, "c", """
+        import gc, os
+        open("seen.txt", "w").write(f"{gc.get_freeze_count() > 0} {os.getsid(0) == os.getpid()}")
+    """)
+    proc = subprocess.run([sys.executable, "-c", FORKED, str(course), str(tmp_path / "log.txt")],
+                          capture_output=True, text=True, timeout=300, env=nbgrader_env(),
+                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+    assert out["forked"] and out["same"] and out["server_is_my_child"], out
+    assert out["code"] == 0, (tmp_path / "log.txt").read_text()[-2000:]
+    assert (course / "seen.txt").read_text() == "True True"
+    assert out["with_a_thread"] is False and out["after_the_thread"] is True, out
+    assert out["after_torch"] is False, out
+    assert out["closed"], out

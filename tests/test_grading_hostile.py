@@ -361,3 +361,24 @@ def test_the_grader_reads_no_link(tmp_path):
         read_regular(str(link), 1000)
     replace_file(str(link), b"new")
     assert target.read_text() == "course file" and not link.is_symlink()
+
+
+def test_the_sandbox_finds_matplotlibs_font_list_built_and_cannot_change_it():
+    """A kernel's /tmp is new each time; matplotlib would scan every font to rebuild its list
+    in it (0.35 CPU s a kernel). The grader's own list is bound there, read-only."""
+    import subprocess
+    import sys
+
+    from autograder.sandbox import matplotlib_font_list, wrap
+
+    _sandbox_or_skip()
+    fonts = matplotlib_font_list()
+    assert fonts and os.path.basename(fonts).startswith("fontlist-"), fonts
+    code = ("import os, matplotlib.font_manager as fm\n"
+            "name = [n for n in os.listdir('/tmp') if n.startswith('fontlist-')]\n"
+            "try:\n    open('/tmp/' + name[0], 'a').write('x'); wrote = True\n"
+            "except OSError:\n    wrote = False\n"
+            "print(name, wrote, len(fm.fontManager.ttflist) > 0)")
+    proc = subprocess.run(wrap([sys.executable, "-c", code], writable=[], limits=Limits()),
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip() == f"['{os.path.basename(fonts)}'] False True", proc.stdout + proc.stderr[-2000:]

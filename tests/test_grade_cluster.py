@@ -216,3 +216,28 @@ def test_local_cluster_workers_run_with_the_quiet_settings():
     assert QUIET_LOCAL_CLUSTER["distributed.admin.tick.interval"] == "1s"
     for worker, config in seen.items():
         assert config == QUIET_LOCAL_CLUSTER, (worker, config)
+
+
+def test_a_worker_checks_the_data_once_and_again_when_its_copy_changed(tmp_path, monkeypatch):
+    import hashlib
+
+    import autograder.cluster as cluster_module
+
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    files = {"t10k-labels-idx1-ubyte.gz": b"labels"}
+    good = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    folder, note = materialise_data(files, good)
+    path = os.path.join(folder, "t10k-labels-idx1-ubyte.gz")
+    calls = []
+    real = cluster_module._materialise
+    monkeypatch.setattr(cluster_module, "_materialise", lambda *a: calls.append(1) or real(*a))
+    assert materialise_data(files, good) == (folder, None) and calls == []  # the same files: no second check
+    with open(path, "wb") as fh:  # the worker's copy changed under it (same size)
+        fh.write(b"LABELS")
+    os.utime(path, ns=(1, 1))
+    folder_now, note = materialise_data(files, good)  # checked again, and refused
+    assert folder_now is None and "does not match its SHA-256" in note and calls == [1]
+    os.remove(path)
+    other = {"t10k-labels-idx1-ubyte.gz": b"labels"}  # another object with the same bytes: checked
+    assert materialise_data(other, good) == (folder, None) and calls == [1, 1]
+    assert open(path, "rb").read() == b"labels"

@@ -31,8 +31,8 @@ process below it; each figure is checked against wall time x cores, and
 ``--audit`` also checks it against /proc sampled during the run. Raw figures
 go to ``OUT/bench_grading.json``, each command's output to ``OUT/logs/``.
 
-Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about two hours
-on 2 cores, most of it (c); run it alone on the machine, as root or with a
+Usage: ``python benchmarks/bench_grading.py all --out DIR`` (about 70 minutes
+on 2 cores: (a) 20 to 25, (b) 16, (c) 25; run it alone on the machine, as root or with a
 delegated cgroup for exact CPU figures), ``--quick`` for a smoke run (1
 submission per assignment, a class of 10, 10 small submissions; about 15
 minutes), or one of ``cpu``/``class``/``cluster``. ``--keep`` keeps the graded

@@ -20,7 +20,10 @@ listens on a Unix socket in a folder only this user can enter, exits when the
 process that started it ends, and is started again if it died. Where it
 cannot start, steps fall back to a fresh ``nbgrader`` process.
 
-Run as ``python -m autograder.warm_nbgrader SOCKET [ASSIGNMENT]`` (by :func:`warm_server`).
+The local coordinator forks its server from itself before its step threads
+start (:func:`fork_server`), sharing the imports it made; a Dask worker, which
+runs threads, starts a fresh one: ``python -m autograder.warm_nbgrader SOCKET
+[ASSIGNMENT]`` (by :func:`warm_server`).
 """
 
 import contextlib

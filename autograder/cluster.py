@@ -211,7 +211,8 @@ def _run_threads(step, jobs, options, progress, desc):
 # A LocalCluster has no dashboard to feed, and its steps take seconds each: Dask's defaults
 # (a loop tick each 20 ms in every process, system metrics each 0.5 s, the nanny's memory
 # check each 0.1 s, work stealing each 0.1 s, the statistical profiler sampling every thread
-# each 10 ms) cost an idle 1-worker cluster 4.0 CPU s a minute; these, 0.75 (`idle_cluster.py`).
+# each 10 ms) cost an idle cluster 4.9 CPU s a minute with 1 worker and 10.1 with 2; these,
+# 0.8 and 1.1 (`python benchmarks/idle_cluster.py --workers N`).
 QUIET_LOCAL_CLUSTER = {
     "distributed.worker.profile.enabled": False,
     "distributed.admin.tick.interval": "1s",

@@ -173,14 +173,17 @@ class WarmServer:
     """A running server, started as a fresh process: its process, its socket."""
 
     def __init__(self, env, assignment=None):
-        self.folder = tempfile.mkdtemp(prefix="fmnist-warm-")  # 0700: only this user connects
-        self.path = os.path.join(self.folder, "socket")
+        self._make_socket_folder()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.warm_nbgrader", self.path, *([assignment] if assignment else [])],
             env=dict(env, **ONE_THREAD),
             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         self._wait_ready(self.proc.stdout.fileno())
+
+    def _make_socket_folder(self):
+        self.folder = tempfile.mkdtemp(prefix="fmnist-warm-")  # 0700: only this user connects
+        self.path = os.path.join(self.folder, "socket")
 
     def _wait_ready(self, fd):
         """Wait (START_TIMEOUT at most) for ``ready`` on `fd`; close and raise if it does not come."""
@@ -241,11 +244,10 @@ class ForkedServer(WarmServer):
     PRELOAD and warms up as a fresh one would, with one OpenMP/BLAS thread.
     """
 
-    def __init__(self, assignment=None):  # noqa: super().__init__ starts a fresh process
+    def __init__(self, assignment=None):  # not super().__init__(), which starts a fresh process
         if not can_fork_server():
             raise RuntimeError("this process runs threads or torch: it cannot fork a server")
-        self.folder = tempfile.mkdtemp(prefix="fmnist-warm-")
-        self.path = os.path.join(self.folder, "socket")
+        self._make_socket_folder()
         read_end, write_end = os.pipe()
         pid = os.fork()
         if pid == 0:  # the server: never returns to the caller's code
@@ -281,6 +283,7 @@ class ForkedServer(WarmServer):
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
         shutil.rmtree(self.folder, ignore_errors=True)
+
 
 _SERVER = {}
 _SERVER_LOCK = threading.Lock()

@@ -129,80 +129,87 @@ def supervise(job, out_fd, run_child=None):
     # kill(-1) only where it cannot reach anything but the sandbox: its own pid namespace, no root
     sandboxed = bool(job.get("sandboxed")) and os.getuid() != 0 and os.getpid() < 100
     cells_seconds = float(job.get("cells_seconds", 0.0))  # a second pass runs no cell step
-    # A child's garbage collection would walk every object this process holds (the whole
-    # kernel, in the notebook's case), copying each page it touches: about 110 ms a full
-    # collection in a fork of a1's kernel, 6 ms with them frozen (benchmarks/fork_gc.py).
-    gc.freeze()
-    try:
-        stopped = set()  # pieces whose checks stop after one that hung or crashed
-        for step in job["steps"]:
-            name = step["step"]
-            if step.get("piece") in stopped:
-                _send(out_fd, name, "skipped", b"")
-                continue
-            budget = timeout + (cells_seconds if name.startswith("case:") else 0.0)
-            r, w = os.pipe()
-            start = time.monotonic()
-            pid = _fork()
-            if pid is None:
-                os.close(r)
-                os.close(w)
-                _send(out_fd, name, "fork_failed", b"")
-                continue
-            if pid == 0:
-                os.close(r)
-                try:
-                    if run_child is None:
-                        child_main(step, cells, skip, w)
-                    run_child(step, w)
-                finally:
-                    os._exit(0)  # a child never goes back to the supervisor's loop
-            os.close(w)
-            child = pid
-            status, payload = read_frame(r, max_frame, deadline=start + budget)
+    stopped = set()  # pieces whose checks stop after one that hung or crashed
+    for step in job["steps"]:
+        name = step["step"]
+        if step.get("piece") in stopped:
+            _send(out_fd, name, "skipped", b"")
+            continue
+        budget = timeout + (cells_seconds if name.startswith("case:") else 0.0)
+        r, w = os.pipe()
+        start = time.monotonic()
+        pid = _fork()
+        if pid is None:
             os.close(r)
-            if status == "eof":  # the pipe closed without a frame: wait (within the budget) for how it ended
-                code = _wait_until(pid, start + budget)
-                if code is None:
-                    status = "timeout"
-                else:
-                    status = "exit"
-                    payload = (f"signal {-os.waitstatus_to_exitcode(code)}"
-                               if os.WIFSIGNALED(code) else
-                               f"exit status {os.waitstatus_to_exitcode(code)}").encode()
-                    pid = None
-            _kill_all_others(child, sandboxed)
-            if pid is not None:
-                try:
-                    os.waitpid(pid, 0)
-                except ChildProcessError:
-                    pass
-            _reap()
-            _empty(writable)
-            if name.startswith("cell:"):
-                cells_seconds = max(cells_seconds, time.monotonic() - start)
-                if status != "ok":
-                    skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
-            elif status in ("timeout", "exit", "fork_failed"):
-                stopped.add(step.get("piece"))
-            if status == "too_large":
-                payload = str(payload).encode()
-            elif status == "timeout":
-                payload = f"{budget:.0f}".encode()
-            _send(out_fd, name, status, payload or b"")
-    finally:
-        gc.unfreeze()
+            os.close(w)
+            _send(out_fd, name, "fork_failed", b"")
+            continue
+        if pid == 0:
+            os.close(r)
+            try:
+                if run_child is None:
+                    child_main(step, cells, skip, w)
+                run_child(step, w)
+            finally:
+                os._exit(0)  # a child never goes back to the supervisor's loop
+        os.close(w)
+        child = pid
+        status, payload = read_frame(r, max_frame, deadline=start + budget)
+        os.close(r)
+        if status == "eof":  # the pipe closed without a frame: wait (within the budget) for how it ended
+            code = _wait_until(pid, start + budget)
+            if code is None:
+                status = "timeout"
+            else:
+                status = "exit"
+                payload = (f"signal {-os.waitstatus_to_exitcode(code)}"
+                           if os.WIFSIGNALED(code) else
+                           f"exit status {os.waitstatus_to_exitcode(code)}").encode()
+                pid = None
+        _kill_all_others(child, sandboxed)
+        if pid is not None:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        _reap()
+        _empty(writable)
+        if name.startswith("cell:"):
+            cells_seconds = max(cells_seconds, time.monotonic() - start)
+            if status != "ok":
+                skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
+        elif status in ("timeout", "exit", "fork_failed"):
+            stopped.add(step.get("piece"))
+        if status == "too_large":
+            payload = str(payload).encode()
+        elif status == "timeout":
+            payload = f"{budget:.0f}".encode()
+        _send(out_fd, name, status, payload or b"")
     _send(out_fd, "done", "ok", b"")
 
 
 def _fork(tries=10):
-    """os.fork(), retried a little while the uid's process count is at its limit; None if it stays."""
+    """os.fork(), retried a little while the uid's process count is at its limit; None if it stays.
+
+    The child starts with every inherited object frozen for the garbage
+    collector: a collection there would otherwise walk (and so copy, page by
+    page) all this process holds, the whole kernel in the notebook's case:
+    145 ms a collection in a fork of a process like a1's kernel, 8 ms frozen
+    (``benchmarks/fork_gc.py``). This process unfreezes at once: its own
+    collections are as before.
+    """
     for i in range(tries):
+        gc.freeze()
         try:
-            return os.fork()
+            pid = os.fork()
         except OSError:
+            gc.unfreeze()
             _reap()
             time.sleep(0.1 * (i + 1))
+            continue
+        if pid:
+            gc.unfreeze()
+        return pid
     return None
 
 

@@ -67,3 +67,27 @@ def test_a_check_that_kills_the_kernel_costs_only_its_piece(graded):
     assert killer.scores["precision_recall_f1"] == 0.0, killer.messages
     assert killer.scores["accuracy"] == 1.0 and killer.scores["confusion_matrix"] == 2.0, killer.messages
     assert any("ended the notebook's kernel" in n for n in killer.notes), killer.notes
+
+
+def test_a_checks_fork_starts_with_its_parents_objects_frozen_and_the_parent_does_not():
+    """The kernel's checks each run in a fork (``worker._fork``): a garbage collection there
+    walks only the fork's own objects, and the kernel's own collector is left as it was."""
+    import gc
+
+    from autograder.worker import _fork
+
+    kept = [[i] for i in range(10_000)]  # objects the parent holds  # noqa: F841
+    r, w = os.pipe()
+    pid = _fork()
+    if pid == 0:
+        try:
+            os.close(r)
+            os.write(w, str(gc.get_freeze_count()).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    seen = int(os.read(r, 64) or b"0")
+    os.close(r)
+    os.waitpid(pid, 0)
+    assert seen >= 10_000, f"the fork saw {seen} frozen objects"
+    assert gc.get_freeze_count() == 0

@@ -5,6 +5,7 @@ so these tests use one to see from inside a step what it was given, to leave
 state behind, and to hang.
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -186,7 +187,7 @@ def test_a_single_threaded_caller_forks_its_server_and_a_step_runs_in_it(tmp_pat
                           capture_output=True, text=True, timeout=300, env=nbgrader_env(),
                           cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     assert proc.returncode == 0, proc.stderr[-3000:]
-    out = __import__("json").loads(proc.stdout.strip().splitlines()[-1])
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
     assert out["forked"] and out["same"] and out["server_is_my_child"], out
     assert out["code"] == 0, (tmp_path / "log.txt").read_text()[-2000:]
     assert (course / "seen.txt").read_text() == "True True"

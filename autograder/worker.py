@@ -1,4 +1,4 @@
-"""The sandboxed worker: a supervisor that runs no student code, one fresh child per step.
+"""The sandboxed worker: a supervisor that runs no student code, one fresh child per piece.
 
 The same :func:`supervise` runs the checks in the notebook's own kernel after
 its last cell (:mod:`autograder.worker_kernel`), where each child is a fork of
@@ -19,22 +19,28 @@ Protocol (see :mod:`autograder.trusted`):
   the trusted side (the worker never sees a case generator or a seed) and the
   recipe names a module-level function of ``fmnist_checks``;
 * the supervisor makes itself non-dumpable (no ``ptrace``, no ``/proc/PID/fd``
-  for processes of the same uid), imports what the cells need, then for each
-  step forks a child with a fresh pipe. The child closes every inherited file
-  descriptor (the supervisor's stdout included), sends its own stdin, stdout
-  and stderr to ``/dev/null``, runs the cells, runs exactly its step, and
-  writes one length-prefixed frame to its pipe;
+  for processes of the same uid), imports what the cells need, then forks a
+  child with a fresh pipe for each cell step and for the cases of each piece
+  (:func:`batches`). The child closes every inherited file descriptor (the
+  supervisor's stdout included), sends its own stdin, stdout and stderr to
+  ``/dev/null``, runs the cells, runs exactly its steps, and writes one
+  length-prefixed frame per step to its pipe;
 * the supervisor reads at most one frame of at most ``max_frame`` bytes per
-  child, within the step's time, then kills every other process in the sandbox
-  (``kill(-1)`` in the sandbox's pid namespace), empties the writable folders
-  (nothing one step computed reaches the next), and writes ``header`` +
-  ``payload`` to its stdout, the header naming the step it started. The
-  trusted side checks that the steps come back in the order it asked for, and
-  bounds every size before it allocates.
+  step, each within the step's time, then kills every other process in the
+  sandbox (``kill(-1)`` in the sandbox's pid namespace), empties the writable
+  folders (nothing one piece computed reaches the next), and writes ``header``
+  + ``payload`` to its stdout for each step, the header naming the step it
+  started. The trusted side checks that the steps come back in the order it
+  asked for, and bounds every size before it allocates.
 
-Student code can only ever write the frame of the step it is running, computed
-from that step's inputs with what the sandbox holds: nothing there computes an
-expected answer, so a forged frame is an answer like any other.
+One child per piece, not per case: a fork of a kernel the size of a1's costs
+about 15 ms of CPU (page tables copied, then torn down at its exit, much of it
+in no process's accounting), and a1 has 69 cases in 6 pieces
+(``benchmarks/fork_cost.py``).
+
+Student code can only ever write the frames of the steps its child runs,
+computed from their inputs with what the sandbox holds: nothing there computes
+an expected answer, so a forged frame is an answer like any other.
 """
 
 import gc
@@ -114,10 +120,37 @@ def _remove(path, depth):
             pass
 
 
-def supervise(job, out_fd, run_child=None):
-    """Run every step of `job` in its own child; forward one header + payload per step.
+def batches(steps):
+    """The steps in the order given, cut into the runs one child takes.
 
-    `run_child(step, fd)` runs one step in the forked child and never returns
+    A cell step is a child of its own; consecutive case steps of one piece
+    share one child, which runs them one after another.
+    """
+    out = []
+    for step in steps:
+        last = out[-1][-1] if out else None
+        if (last is not None and step["step"].startswith("case:") and last["step"].startswith("case:")
+                and step.get("piece") == last.get("piece")):
+            out[-1].append(step)
+        else:
+            out.append([step])
+    return out
+
+
+def supervise(job, out_fd, run_child=None):
+    """Run the steps of `job` in forked children; forward one header + payload per step.
+
+    A piece's cases share one child (:func:`batches`), which writes one frame
+    per case, in order. Each case has the step time from the end of the one
+    before (from the fork for the first). A case that hangs or crashes ends
+    its child, and the piece's later cases are skipped (as they always were);
+    a frame that comes back too large ends the child too, and the cases after
+    it run in a fresh one. The cases of one piece therefore see each other's
+    leftovers (module globals, files), as the calls of one test cell do under
+    nbgrader; pieces never share a child, and the writable folders are emptied
+    between children.
+
+    `run_child(steps, fd)` runs the steps in the forked child and never returns
     (default: :func:`worker_child.child_main` with the job's cells; the
     notebook's kernel passes its own, :mod:`autograder.worker_kernel`).
     """
@@ -130,32 +163,57 @@ def supervise(job, out_fd, run_child=None):
     sandboxed = bool(job.get("sandboxed")) and os.getuid() != 0 and os.getpid() < 100
     cells_seconds = float(job.get("cells_seconds", 0.0))  # a second pass runs no cell step
     stopped = set()  # pieces whose checks stop after one that hung or crashed
-    for step in job["steps"]:
-        name = step["step"]
-        if step.get("piece") in stopped:
-            _send(out_fd, name, "skipped", b"")
+    pending = [list(b) for b in batches(job["steps"])]
+    while pending:
+        batch = pending.pop(0)
+        if batch[0].get("piece") in stopped and batch[0]["step"].startswith("case:"):
+            for step in batch:
+                _send(out_fd, step["step"], "skipped", b"")
             continue
-        budget = timeout + (cells_seconds if name.startswith("case:") else 0.0)
-        r, w = os.pipe()
-        start = time.monotonic()
-        pid = _fork()
-        if pid is None:
-            os.close(r)
-            os.close(w)
-            _send(out_fd, name, "fork_failed", b"")
-            continue
-        if pid == 0:
-            os.close(r)
-            try:
-                if run_child is None:
-                    child_main(step, cells, skip, w)
-                run_child(step, w)
-            finally:
-                os._exit(0)  # a child never goes back to the supervisor's loop
-        os.close(w)
-        child = pid
-        status, payload = read_frame(r, max_frame, deadline=start + budget)
+        outcomes, rest = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
+                                    sandboxed)
+        _empty(writable)
+        for name, status, payload, seconds in outcomes:
+            if name.startswith("cell:"):
+                cells_seconds = max(cells_seconds, seconds)
+                if status != "ok":
+                    skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
+            _send(out_fd, name, status, payload)
+        last = outcomes[-1]
+        if last[0].startswith("case:") and last[1] in ("timeout", "exit", "fork_failed"):
+            stopped.add(batch[0].get("piece"))
+        if rest:
+            pending.insert(0, rest)  # skipped when the piece stopped; else a fresh child takes them
+    _send(out_fd, "done", "ok", b"")
+
+
+def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed):
+    """Fork one child for `batch`; ([(step, status, payload, seconds)], steps it never reached).
+
+    The outcomes end at the first step that did not come back ``ok``; the
+    child is then killed, with everything else of its step.
+    """
+    r, w = os.pipe()
+    start = time.monotonic()
+    pid = _fork()
+    if pid is None:
         os.close(r)
+        os.close(w)
+        return [(batch[0]["step"], "fork_failed", b"", 0.0)], batch[1:]
+    if pid == 0:
+        os.close(r)
+        try:
+            if run_child is None:
+                child_main(batch, cells, skip, w)
+            run_child(batch, w)
+        finally:
+            os._exit(0)  # a child never goes back to the supervisor's loop
+    os.close(w)
+    child, outcomes = pid, []
+    for i, step in enumerate(batch):
+        name = step["step"]
+        budget = timeout + (cells_seconds if name.startswith("case:") and i == 0 else 0.0)
+        status, payload = read_frame(r, max_frame, deadline=start + budget)
         if status == "eof":  # the pipe closed without a frame: wait (within the budget) for how it ended
             code = _wait_until(pid, start + budget)
             if code is None:
@@ -166,26 +224,24 @@ def supervise(job, out_fd, run_child=None):
                            if os.WIFSIGNALED(code) else
                            f"exit status {os.waitstatus_to_exitcode(code)}").encode()
                 pid = None
-        _kill_all_others(child, sandboxed)
-        if pid is not None:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-        _reap()
-        _empty(writable)
-        if name.startswith("cell:"):
-            cells_seconds = max(cells_seconds, time.monotonic() - start)
-            if status != "ok":
-                skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
-        elif status in ("timeout", "exit", "fork_failed"):
-            stopped.add(step.get("piece"))
         if status == "too_large":
             payload = str(payload).encode()
         elif status == "timeout":
             payload = f"{budget:.0f}".encode()
-        _send(out_fd, name, status, payload or b"")
-    _send(out_fd, "done", "ok", b"")
+        now = time.monotonic()
+        outcomes.append((name, status, payload or b"", now - start))
+        start = now
+        if status != "ok":
+            break
+    os.close(r)
+    _kill_all_others(child, sandboxed)
+    if pid is not None:
+        try:
+            os.waitpid(pid, 0)
+        except ChildProcessError:
+            pass
+    _reap()
+    return outcomes, batch[len(outcomes):]
 
 
 def _fork(tries=10):

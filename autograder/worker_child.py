@@ -1,10 +1,11 @@
-"""A step's child: the cells, then exactly one step, then one frame; it runs student code.
+"""A child of the supervisor: the cells, then its steps, one frame each; it runs student code.
 
-Forked by the supervisor (:mod:`autograder.worker`) for each step, cut off from
-it (:func:`_child_setup`), it runs the given and answer cells the way a Jupyter
-kernel would (line magics included), then the step's run recipe from
-``fmnist_checks`` on the student's answer, with the assignment's other pieces
-answered from the isolation table, and writes one frame. Standard library,
+Forked by the supervisor (:mod:`autograder.worker`) for one cell step or for the
+cases of one piece, cut off from it (:func:`_child_setup`), it runs the given
+and answer cells the way a Jupyter kernel would (line magics included), then
+each case's run recipe from ``fmnist_checks`` on the student's answer, with the
+assignment's other pieces answered from the isolation table, and writes one
+frame per step. Standard library,
 numpy and ``fmnist_checks`` only: in the sandbox this file stands alone, as
 ``fmnist_worker_child``.
 """
@@ -259,24 +260,41 @@ def run_case(step, answers, helpers=None):
     return payload
 
 
-def child_main(step, cells, skip, fd):
-    """Run one step in a fresh child and write its frame; never returns."""
-    send_frame(fd, lambda: run_step(step, cells, skip))
+def child_main(steps, cells, skip, fd):
+    """Run `steps` in a fresh child, one frame each; never returns.
+
+    `steps` is one cell step, or cases of one piece (:func:`autograder.worker.batches`):
+    the cells run once, then each case on what they defined.
+    """
+    from fmnist_checks.core import Case, call_answer, namespace_of  # bound before any cell runs
+    from fmnist_checks.plain import loads
+
+    helpers, ran = (Case, call_answer, namespace_of, loads), {}
+
+    def compute(step):
+        if step["step"].startswith("cell:"):
+            return run_step(step, cells, skip)
+        if "namespace" not in ran:
+            ran["namespace"], _ = run_cells(cells, skip)
+        return run_case(step, ran["namespace"], helpers=helpers)
+
+    send_frames(fd, steps, compute)
 
 
-def send_frame(fd, compute):
-    """In a forked child: cut it off, write the frame of ``compute()`` to `fd`; never returns."""
+def send_frames(fd, steps, compute):
+    """In a forked child: cut it off, then write the frame of ``compute(step)`` for each step; never returns."""
     try:
         os.setpgid(0, 0)
         _child_setup(fd)
         from fmnist_checks.plain import dumps  # bound before any student code runs in this child
 
-        payload = compute()
-        try:
-            text = dumps(payload)
-        except Exception as exc:
-            text = dumps({"result": {"__error__": {"type": "WrongType", "where": None,
-                                                   "message": f"the result could not be sent: {exc}"[:300]}}})
-        write_frame(fd, text.encode("utf-8"))
+        for step in steps:
+            payload = compute(step)
+            try:
+                text = dumps(payload)
+            except Exception as exc:
+                text = dumps({"result": {"__error__": {"type": "WrongType", "where": None,
+                                                       "message": f"the result could not be sent: {exc}"[:300]}}})
+            write_frame(fd, text.encode("utf-8"))
     finally:
         os._exit(0)

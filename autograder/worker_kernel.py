@@ -1,4 +1,4 @@
-"""The checks in the notebook's own kernel: one fork per check, after the notebook ran.
+"""The checks in the notebook's own kernel: one fork per piece, after the notebook ran.
 
 Student code runs once per submission: the grading kernel
 (:mod:`autograder.nbexec`) runs the student's notebook, and the hidden
@@ -12,8 +12,8 @@ left. Inside the sandbox this file stands alone, as ``fmnist_worker_kernel``
 * :func:`serve` reads a job the trusted side wrote into a folder of its own
   (``job.json``: the steps, as for :mod:`autograder.worker`), opens the
   folder's FIFO ``frames`` and runs :func:`autograder.worker.supervise` with a
-  child that runs one case on the remembered answers
-  (:func:`autograder.worker_child.run_case`).
+  child that runs a piece's cases, one after another, on the remembered
+  answers (:func:`autograder.worker_child.run_case`).
 
 The kernel ran student code before any of this, so nothing here is trusted:
 what comes back is read like the worker's frames (sizes bounded, steps in the
@@ -27,10 +27,10 @@ import os
 
 try:  # as autograder.worker_kernel (outside the sandbox, the tests)
     from .worker import supervise
-    from .worker_child import run_case, send_frame
+    from .worker_child import run_case, send_frames
 except ImportError:  # standalone in the sandbox
     from fmnist_worker import supervise
-    from fmnist_worker_child import run_case, send_frame
+    from fmnist_worker_child import run_case, send_frames
 
 MAX_JOB_BYTES = 256 * 1024 * 1024
 _answers = {}  # piece -> what its answer cell defined
@@ -47,9 +47,9 @@ def forget():
     _answers.clear()
 
 
-def _kernel_child(step, fd):
-    """One case on the remembered answers, in a fork of the kernel; never returns."""
-    send_frame(fd, lambda: _case_in_fork(step))
+def _kernel_child(steps, fd):
+    """A piece's cases on the remembered answers, in one fork of the kernel; never returns."""
+    send_frames(fd, steps, _case_in_fork)
 
 
 def _case_in_fork(step):

@@ -5,8 +5,9 @@ runs the student's notebook in the sandboxed kernel; after each answer cell it
 asks the kernel to remember what the cell defined, and after the last cell it
 hands the kernel the checks (:class:`KernelChecks`): each case's plain inputs,
 recipe and isolation table, built here as for the worker
-(:func:`autograder.trusted.build_steps`). The kernel forks one child per case
-(:mod:`autograder.worker_kernel`) and sends the results back, one frame per
+(:func:`autograder.trusted.build_steps`). The kernel forks one child per piece,
+which runs the piece's cases one after another
+(:mod:`autograder.worker_kernel`), and sends the results back, one frame per
 case, through a FIFO in a folder this process made; they are read exactly as
 the worker's (:func:`autograder.trusted.read_frames`) and judged later, here,
 by :class:`autograder.annotate.TrustedVerdict`.

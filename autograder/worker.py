@@ -163,6 +163,18 @@ def supervise(job, out_fd, run_child=None):
     sandboxed = bool(job.get("sandboxed")) and os.getuid() != 0 and os.getpid() < 100
     cells_seconds = float(job.get("cells_seconds", 0.0))  # a second pass runs no cell step
     stopped = set()  # pieces whose checks stop after one that hung or crashed
+
+    def forward(name, status, payload, seconds):  # each step's frame goes on as soon as it is read
+        nonlocal cells_seconds
+        if name.startswith("cell:"):
+            cells_seconds = max(cells_seconds, seconds)
+            if status != "ok":
+                skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
+        elif status in ("timeout", "exit", "fork_failed"):
+            stopped.add(piece_of_step[name])
+        _send(out_fd, name, status, payload)
+
+    piece_of_step = {s["step"]: s.get("piece") for s in job["steps"]}
     pending = [list(b) for b in batches(job["steps"])]
     while pending:
         batch = pending.pop(0)
@@ -170,28 +182,20 @@ def supervise(job, out_fd, run_child=None):
             for step in batch:
                 _send(out_fd, step["step"], "skipped", b"")
             continue
-        outcomes, rest = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
-                                    sandboxed)
+        done = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed,
+                          forward)
         _empty(writable)
-        for name, status, payload, seconds in outcomes:
-            if name.startswith("cell:"):
-                cells_seconds = max(cells_seconds, seconds)
-                if status != "ok":
-                    skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
-            _send(out_fd, name, status, payload)
-        last = outcomes[-1]
-        if last[0].startswith("case:") and last[1] in ("timeout", "exit", "fork_failed"):
-            stopped.add(batch[0].get("piece"))
-        if rest:
-            pending.insert(0, rest)  # skipped when the piece stopped; else a fresh child takes them
+        if done < len(batch):
+            pending.insert(0, batch[done:])  # skipped when the piece stopped; else a fresh child takes them
     _send(out_fd, "done", "ok", b"")
 
 
-def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed):
-    """Fork one child for `batch`; ([(step, status, payload, seconds)], steps it never reached).
+def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed, forward):
+    """Fork one child for `batch`, ``forward(step, status, payload, seconds)`` each step's frame; steps done.
 
-    The outcomes end at the first step that did not come back ``ok``; the
-    child is then killed, with everything else of its step.
+    It stops at the first step that does not come back ``ok``: the child is
+    then killed, with everything else of its step, and the steps after it are
+    left to the caller.
     """
     r, w = os.pipe()
     start = time.monotonic()
@@ -199,7 +203,8 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
     if pid is None:
         os.close(r)
         os.close(w)
-        return [(batch[0]["step"], "fork_failed", b"", 0.0)], batch[1:]
+        forward(batch[0]["step"], "fork_failed", b"", 0.0)
+        return 1
     if pid == 0:
         os.close(r)
         try:
@@ -209,7 +214,7 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
         finally:
             os._exit(0)  # a child never goes back to the supervisor's loop
     os.close(w)
-    child, outcomes = pid, []
+    child, done, last = pid, 0, None
     for i, step in enumerate(batch):
         name = step["step"]
         budget = timeout + (cells_seconds if name.startswith("case:") and i == 0 else 0.0)
@@ -229,10 +234,12 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
         elif status == "timeout":
             payload = f"{budget:.0f}".encode()
         now = time.monotonic()
-        outcomes.append((name, status, payload or b"", now - start))
-        start = now
+        done += 1
         if status != "ok":
+            last = (name, status, payload or b"", now - start)
             break
+        forward(name, status, payload or b"", now - start)
+        start = now
     os.close(r)
     _kill_all_others(child, sandboxed)
     if pid is not None:
@@ -241,7 +248,9 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
         except ChildProcessError:
             pass
     _reap()
-    return outcomes, batch[len(outcomes):]
+    if last is not None:  # sent once its child and whatever it started are gone
+        forward(*last)
+    return done
 
 
 def _fork(tries=10):

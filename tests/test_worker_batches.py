@@ -39,10 +39,14 @@ def _child(steps, fd):
     send_frames(fd, steps, _compute)
 
 
+arrived = {}  # step -> when its frame reached the reader
+
+
 def _supervise(steps, step_timeout=5.0, max_frame=1000):
     """{step: (status, payload)} in the order the supervisor sent them."""
     r, w = os.pipe()
     out = []
+    arrived.clear()
 
     def read():
         while True:
@@ -52,6 +56,7 @@ def _supervise(steps, step_timeout=5.0, max_frame=1000):
             _, payload = read_frame(r, 1 << 20)
             header = json.loads(head)
             out.append((header["step"], header["status"], payload))
+            arrived[header["step"]] = time.monotonic()
             if header["step"] == "done":
                 return
 
@@ -116,3 +121,11 @@ def test_a_frame_too_large_costs_its_case_and_the_next_run_in_a_fresh_fork():
     assert [results[f"case:a:{i}"][0] for i in (0, 2, 3)] == ["ok", "ok", "ok"], results
     first, after = (int(json.loads(results[f"case:a:{i}"][1])["result"]) for i in (0, 2))
     assert first != after and int(json.loads(results["case:a:3"][1])["result"]) == after
+
+
+def test_each_frame_goes_on_as_soon_as_its_case_is_done():
+    """The trusted side waits a bounded time for each frame: a piece's frames must not wait for the piece."""
+    steps = [_case("a", 0), _case("a", 1, "sleep1.5")]
+    results, _ = _supervise(steps)
+    assert [results[s["step"]][0] for s in steps] == ["ok", "ok"], results
+    assert arrived["case:a:1"] - arrived["case:a:0"] > 1.0, arrived

@@ -5,9 +5,8 @@ cases of one piece, cut off from it (:func:`_child_setup`), it runs the given
 and answer cells the way a Jupyter kernel would (line magics included), then
 each case's run recipe from ``fmnist_checks`` on the student's answer, with the
 assignment's other pieces answered from the isolation table, and writes one
-frame per step. Standard library,
-numpy and ``fmnist_checks`` only: in the sandbox this file stands alone, as
-``fmnist_worker_child``.
+frame per step. Standard library, numpy and ``fmnist_checks`` only: in the
+sandbox this file stands alone, as ``fmnist_worker_child``.
 """
 
 import io

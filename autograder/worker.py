@@ -34,7 +34,7 @@ Protocol (see :mod:`autograder.trusted`):
   asked for, and bounds every size before it allocates.
 
 One child per piece, not per case: a fork of a kernel the size of a1's costs
-about 15 ms of CPU (page tables copied, then torn down at its exit, much of it
+12 to 18 ms of CPU (page tables copied, then torn down at its exit, much of it
 in no process's accounting), and a1 has 69 cases in 6 pieces
 (``benchmarks/fork_cost.py``).
 

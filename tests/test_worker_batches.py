@@ -30,9 +30,15 @@ def _compute(step):
         time.sleep(60)
     if do == "big":
         return {"result": "x" * 5000}
+    if do == "count":  # a global that persists between calls, as a student's counter would
+        _calls.append(step["step"])
+        return {"result": len(_calls)}
     if do.startswith("sleep"):
         time.sleep(float(do[5:]))
     return {"result": os.getpid()}
+
+
+_calls = []
 
 
 def _child(steps, fd):
@@ -129,3 +135,11 @@ def test_each_frame_goes_on_as_soon_as_its_case_is_done():
     results, _ = _supervise(steps)
     assert [results[s["step"]][0] for s in steps] == ["ok", "ok"], results
     assert arrived["case:a:1"] - arrived["case:a:0"] > 1.0, arrived
+
+
+def test_a_pieces_cases_see_what_the_ones_before_left_and_no_other_piece_does():
+    """The promise the guide states: within a piece, state persists from call to call; pieces start afresh."""
+    steps = [_case("a", 0, "count"), _case("a", 1, "count"), _case("a", 2, "count"), _case("b", 0, "count")]
+    results, _ = _supervise(steps)
+    counts = [json.loads(results[s["step"]][1])["result"] for s in steps]
+    assert counts == [1, 2, 3, 1], counts

@@ -164,29 +164,27 @@ def supervise(job, out_fd, run_child=None):
     cells_seconds = float(job.get("cells_seconds", 0.0))  # a second pass runs no cell step
     stopped = set()  # pieces whose checks stop after one that hung or crashed
 
-    def forward(name, status, payload, seconds):  # each step's frame goes on as soon as it is read
+    def forward(step, status, payload, seconds):  # each step's frame goes on as soon as it is read
         nonlocal cells_seconds
+        name = step["step"]
         if name.startswith("cell:"):
             cells_seconds = max(cells_seconds, seconds)
             if status != "ok":
                 skip.add(name[5:])  # a cell that hung or crashed is left out of later steps
         elif status in ("timeout", "exit", "fork_failed"):
-            stopped.add(piece_of_step[name])
+            stopped.add(step.get("piece"))
         _send(out_fd, name, status, payload)
 
-    piece_of_step = {s["step"]: s.get("piece") for s in job["steps"]}
-    pending = [list(b) for b in batches(job["steps"])]
-    while pending:
-        batch = pending.pop(0)
-        if batch[0].get("piece") in stopped and batch[0]["step"].startswith("case:"):
-            for step in batch:
-                _send(out_fd, step["step"], "skipped", b"")
-            continue
-        done = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed,
-                          forward)
-        _empty(writable)
-        if done < len(batch):
-            pending.insert(0, batch[done:])  # skipped when the piece stopped; else a fresh child takes them
+    for batch in batches(job["steps"]):
+        while batch:  # what a child did not reach: skipped when its piece stopped, else a fresh child's
+            if batch[0].get("piece") in stopped:
+                for step in batch:
+                    _send(out_fd, step["step"], "skipped", b"")
+                break
+            done = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed,
+                              forward)
+            _empty(writable)
+            batch = batch[done:]
     _send(out_fd, "done", "ok", b"")
 
 
@@ -203,7 +201,7 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
     if pid is None:
         os.close(r)
         os.close(w)
-        forward(batch[0]["step"], "fork_failed", b"", 0.0)
+        forward(batch[0], "fork_failed", b"", 0.0)
         return 1
     if pid == 0:
         os.close(r)
@@ -216,8 +214,7 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
     os.close(w)
     child, done, last = pid, 0, None
     for i, step in enumerate(batch):
-        name = step["step"]
-        budget = timeout + (cells_seconds if name.startswith("case:") and i == 0 else 0.0)
+        budget = timeout + (cells_seconds if step["step"].startswith("case:") and i == 0 else 0.0)
         status, payload = read_frame(r, max_frame, deadline=start + budget)
         if status == "eof":  # the pipe closed without a frame: wait (within the budget) for how it ended
             code = _wait_until(pid, start + budget)
@@ -236,9 +233,9 @@ def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame,
         now = time.monotonic()
         done += 1
         if status != "ok":
-            last = (name, status, payload or b"", now - start)
+            last = (step, status, payload or b"", now - start)
             break
-        forward(name, status, payload or b"", now - start)
+        forward(step, status, payload or b"", now - start)
         start = now
     os.close(r)
     _kill_all_others(child, sandboxed)
@@ -259,7 +256,7 @@ def _fork(tries=10):
     The child starts with every inherited object frozen for the garbage
     collector: a collection there would otherwise walk (and so copy, page by
     page) all this process holds, the whole kernel in the notebook's case:
-    145 ms a collection in a fork of a process like a1's kernel, 8 ms frozen
+    127 ms a collection in a fork of a process like a1's kernel, 6 ms frozen
     (``benchmarks/fork_gc.py``). This process unfreezes at once: its own
     collections are as before.
     """

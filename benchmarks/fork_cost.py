@@ -9,8 +9,8 @@ cgroup's clock does. So each variant runs as a command of its own under
 :mod:`benchmarks.cpu_meter` (a cgroup of its own), and the figure is its CPU
 seconds less those of the same process forking nothing.
 
-The process holds what a1's kernel holds (numpy, scikit-learn, matplotlib and
-the course data, raw and scaled), then runs `--cases` small cases (a1: 69) in
+The process holds what a1's kernel holds (``fork_gc.a1_kernel_like``: numpy,
+scikit-learn, matplotlib and the course data, raw and scaled), then runs `--cases` small cases (a1: 69) in
 `--pieces` pieces (a1: 6): in one fork per case, or in one fork per piece.
 
 Usage: ``python benchmarks/fork_cost.py [--cases 69] [--pieces 6] [--repeat 3]``
@@ -25,30 +25,13 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
-def _kernel_like():
-    """Build what a1's kernel holds; return a small case to run."""
-    import matplotlib.pyplot  # noqa: F401
-    import numpy as np
-    import sklearn.decomposition  # noqa: F401
-
-    from fmnist_edu.data import load_course_data
-
-    X_train, y_train, X_test, y_test = load_course_data()
-    held = [X_train, X_test, X_train / 255.0, X_test / 255.0]  # the data and the notebook's scaled copies
-    small = np.random.default_rng(0).random((200, 20))
-
-    def case():
-        centred = small - small.mean(axis=0)
-        return float(np.linalg.svd(centred, full_matrices=False)[1][0]) + len(held)
-
-    return case
-
-
 def run_variant(mode, cases, pieces):
     """In the measured process: build the kernel, then run the cases as `mode` says."""
     import gc
 
-    case = _kernel_like()
+    from fork_gc import a1_kernel_like
+
+    _held, case = a1_kernel_like()
     gc.collect()
     if mode == "none":
         return

@@ -7,7 +7,7 @@ warm nbgrader server. A garbage collection in such a child walks every object
 it inherited, writing to each object's header, so the kernel copies every page
 that holds one. ``gc.freeze()`` in the parent before forking takes those
 objects out of the collector's view. This builds a process like a1's kernel
-(numpy, scikit-learn, matplotlib, the course data), forks `--forks` children
+(:func:`a1_kernel_like`: numpy, scikit-learn, matplotlib, the course data), forks `--forks` children
 for each kind of work, and prints the CPU milliseconds per fork, parent and
 child (``os.times``, which counts a child's exit), unfrozen and frozen.
 
@@ -38,27 +38,38 @@ def per_fork_ms(work, forks):
     return 1000 * parent / forks, 1000 * children / forks
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--forks", type=int, default=69, help="forks per figure (a1 runs 69 cases)")
-    args = parser.parse_args(argv)
+def a1_kernel_like():
+    """Build in this process what a1's kernel holds; (what is held, a small case to run in a fork).
 
+    numpy, scikit-learn, matplotlib, the course data and the notebook's scaled
+    copies of it. The case makes a few thousand small objects and runs numpy on
+    small arrays, as a check of a1 does. Also used by ``benchmarks/fork_cost.py``.
+    """
     import matplotlib.pyplot  # noqa: F401 - what a1's kernel holds
     import numpy as np
     import sklearn.decomposition  # noqa: F401
 
     from fmnist_edu.data import load_course_data
 
-    data = load_course_data()  # noqa: F841 - held, as the notebook holds it
-    rng = np.random.default_rng(0)
-    small = rng.random((200, 20))
+    X_train, _, X_test, _ = load_course_data()
+    held = [X_train, X_test, X_train / 255.0, X_test / 255.0]  # the data and the notebook's scaled copies
+    small = np.random.default_rng(0).random((200, 20))
 
-    def student_like():  # a case: a few thousand small objects, numpy on small arrays
+    def student_like():
         rows = [list(row) for row in small]
         centred = small - small.mean(axis=0)
         np.linalg.svd(centred, full_matrices=False)
         return len(rows)
 
+    return held, student_like
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forks", type=int, default=69, help="forks per figure (a1 runs 69 cases)")
+    args = parser.parse_args(argv)
+
+    _held, student_like = a1_kernel_like()
     works = {"nothing": lambda: None, "gc.collect()": gc.collect, "a small case": student_like}
     print(f"{len(gc.get_objects())} objects tracked by the GC in the parent; {args.forks} forks per figure")
     print(f"{'work in the child':<20} {'parent ms':>10} {'child ms':>10} {'frozen: parent ms':>18} {'child ms':>10}")

@@ -2,26 +2,26 @@
 
 The student side is the package :mod:`fmnist_checks` (in ``autograder/fmnist_checks/``,
 installed under that name): the visible checks, the self-check, comparisons
-and plain data. This package builds on it and is never shipped to students:
+and plain data. This package builds on it and is never shipped to students.
+Its subpackages, in layers: each imports only those below it
+(``tests/test_imports.py`` holds the order):
 
+* :mod:`autograder.cli` - the commands: ``fmnist-grade`` (a whole class) and
+  ``fmnist-grade report``, ``fmnist-course-demo``, ``fmnist-solutions``,
+  describe, the grading-accuracy sweep;
+* :mod:`autograder.batch` - one grading step per submission and the batch
+  around it: nbgrader's autograde with the notebook run in the sandbox and the
+  trusted verdict written where nbgrader reads scores, the warm nbgrader
+  server, threads or Dask, the class gradebook (one writer), the release hook;
+* :mod:`autograder.reports` - feedback without the hidden checks, the class
+  results and their page, escaping of what a student controls;
+* :mod:`autograder.verdict` - the trusted verdict: the submission read as
+  data, its answers run in a sandboxed worker that sees neither this package
+  nor the reference, the comparisons here;
 * :mod:`autograder.hidden` - the hidden checks and the grading rule;
-* :mod:`autograder.trusted`, :mod:`autograder.worker`, :mod:`autograder.sandbox`,
-  :mod:`autograder.isolation` - the trusted verdict, with student code in a
-  sandboxed worker that sees neither this package nor the reference (the
-  worker runs there as a standalone file beside ``fmnist_checks``);
-* :mod:`autograder.safefs`, :mod:`autograder.escape` - file access no
-  submission can redirect, and escaping of what a student controls;
-* :mod:`autograder.grade_class` - ``fmnist-grade``, a whole class, over
-  :mod:`autograder.pipeline` (one grading step per submission, the batch),
-  :mod:`autograder.nbexec` (the notebook cell by cell in the sandbox),
-  :mod:`autograder.annotate` (the trusted verdict where nbgrader reads scores),
-  :mod:`autograder.gradebook` (the class gradebook, one writer) and
-  :mod:`autograder.cluster` (threads or Dask);
-* :mod:`autograder.report` - the class report (``fmnist-grade report``);
-* :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
-  side beside each released notebook;
-* :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``
-  and ``fmnist-course-demo``.
+* :mod:`autograder.sandbox` - bubblewrap, file access no submission can
+  redirect, and the worker (which runs in the sandbox as standalone files
+  beside ``fmnist_checks``).
 """
 
 import sys as _sys

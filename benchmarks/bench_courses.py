@@ -4,10 +4,10 @@
   assignment and writes the given notebooks as ``submitted/<student>/<aid>/``.
 * :func:`solved` is a realistic solved submission: the released notebook
   (every cell the student gets: demos, plots, data loading) with each answer
-  cell filled from ``solutions/`` as :mod:`autograder.samples` does, and the
+  cell filled from ``solutions/`` as :mod:`autograder.cli.samples` does, and the
   written answers filled from there too.
 * :func:`mixed` is the mix of a class: solved, blank, half done, buggy (the
-  samples of :mod:`autograder.samples`) plus a crash, a hang and corrupt JSON.
+  samples of :mod:`autograder.cli.samples`) plus a crash, a hang and corrupt JSON.
 """
 
 import copy
@@ -15,8 +15,8 @@ import json
 import os
 import shutil
 
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.samples import answer_sources, fill, sample_submissions
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.cli.samples import answer_sources, fill, sample_submissions
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -28,7 +28,7 @@ ASSIGNMENTS = ("a1_data_pca", "a2_decision_tree", "a3_neural_network", "a4_lenet
 # nbgrader's own autograde: its default preprocessors (the course's student side first), plain Execute
 NBGRADER_DEFAULT = """
 c.Autograde.autograde_preprocessors = [
-    "autograder.release.InstallStudentSide", "nbgrader.preprocessors.Execute",
+    "autograder.batch.release.InstallStudentSide", "nbgrader.preprocessors.Execute",
     "nbgrader.preprocessors.IgnorePattern", "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput", "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties", "nbgrader.preprocessors.CheckCellMetadata"]

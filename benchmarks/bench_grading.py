@@ -53,7 +53,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_courses import ASSIGNMENTS, make_course  # noqa: E402
 from cpu_meter import measure  # noqa: E402
 
-from autograder.nbgrader_cli import nbgrader_env  # noqa: E402
+from autograder.batch.nbgrader_cli import nbgrader_env  # noqa: E402
 
 TARGETS = {"cpu_ratio": 1.1, "class_ratio": 0.6, "cluster_overhead_pct": 10.0}
 PROJECTED_N, PROJECTED_WORKERS = 2000, (1, 2, 8, 32, 128)
@@ -65,7 +65,7 @@ def env():
 
 
 def pipeline_argv(course, aid, jobs, cell_timeout, notebook_timeout, cluster="", sandbox=True):
-    argv = [sys.executable, "-m", "autograder.grade_class", aid, "--course", course, "--jobs", str(jobs),
+    argv = [sys.executable, "-m", "autograder.cli.grade_class", aid, "--course", course, "--jobs", str(jobs),
             "--cell-timeout", str(cell_timeout), "--notebook-timeout", str(notebook_timeout)]
     return argv + (["--cluster", cluster] if cluster else []) + ([] if sandbox else ["--no-sandbox"])
 

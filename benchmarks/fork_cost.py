@@ -1,7 +1,7 @@
 """What the checks' forks cost: one fork per case against one fork per piece, on a kernel like a1's.
 
 The hidden checks run in forks of the notebook's kernel
-(:func:`autograder.worker.supervise`). A fork of a process of some hundred MB
+(:func:`autograder.sandbox.worker.supervise`). A fork of a process of some hundred MB
 copies its page tables (charged to the parent) and tears them down when the
 child exits, and much of that teardown is in no process's accounting: neither
 ``os.times`` nor ``getrusage`` nor process accounting sees it, only the
@@ -38,7 +38,7 @@ def run_variant(mode, cases, pieces):
     per_piece = [cases // pieces + (i < cases % pieces) for i in range(pieces)]
     runs = per_piece if mode == "piece" else [1] * cases
     for n in runs:
-        gc.freeze()  # as autograder.worker._fork does
+        gc.freeze()  # as autograder.sandbox.worker._fork does
         pid = os.fork()
         if pid == 0:
             try:

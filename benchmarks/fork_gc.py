@@ -1,7 +1,7 @@
 """What a check's fork of a big process costs, with the parent's objects frozen for the GC or not.
 
 The checks run each piece's cases in a fork of the notebook's kernel
-(:func:`autograder.worker.supervise`; ``benchmarks/fork_cost.py`` measures
+(:func:`autograder.sandbox.worker.supervise`; ``benchmarks/fork_cost.py`` measures
 why one fork per piece, not per case), and each grading step is a fork of the
 warm nbgrader server. A garbage collection in such a child walks every object
 it inherited, writing to each object's header, so the kernel copies every page

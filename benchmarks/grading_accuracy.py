@@ -22,8 +22,8 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-from autograder.corpus import buggy_answers, correct_answers, given_sources, submissions  # noqa: E402
-from autograder.sweep import student_ids, sweep  # noqa: E402
+from autograder.cli.corpus import buggy_answers, correct_answers, given_sources, submissions  # noqa: E402
+from autograder.cli.sweep import student_ids, sweep  # noqa: E402
 from fmnist_checks.pieces import ASSIGNMENTS  # noqa: E402
 
 

@@ -6,10 +6,10 @@ Prints the CPU seconds of
   preprocessors: what each grading step paid before steps forked from a warm
   server, and what nbgrader's serial autograde pays once per class;
 * starting the warm nbgrader server for each assignment
-  (:mod:`autograder.warm_nbgrader`: nbgrader, the preprocessors, and what that
+  (:mod:`autograder.batch.warm_nbgrader`: nbgrader, the preprocessors, and what that
   assignment's checks import), once per fmnist-grade run or Dask worker;
 * building each assignment's case steps on the trusted side (inputs, recipes
-  and isolation tables, :func:`autograder.trusted.build_steps`) in a warm
+  and isolation tables, :func:`autograder.verdict.trusted.build_steps`) in a warm
   process, then the cases' expected answers: what each step's forked child
   computes besides running nbgrader.
 
@@ -20,7 +20,7 @@ import resource
 import subprocess
 import sys
 
-IMPORTS = "import nbgrader.apps.autogradeapp, nbgrader.preprocessors, autograder.nbexec, autograder.annotate"
+IMPORTS = "import nbgrader.apps.autogradeapp, nbgrader.preprocessors, autograder.batch.nbexec, autograder.batch.annotate"
 
 
 def cpu_seconds(who):
@@ -37,8 +37,8 @@ def startup_seconds():
 
 def warm_server_seconds(assignment):
     """CPU seconds of starting (and stopping) the warm nbgrader server for `assignment`."""
-    from autograder.nbgrader_cli import nbgrader_env
-    from autograder.warm_nbgrader import WarmServer
+    from autograder.batch.nbgrader_cli import nbgrader_env
+    from autograder.batch.warm_nbgrader import WarmServer
 
     before = cpu_seconds(resource.RUSAGE_CHILDREN)
     WarmServer(nbgrader_env(), assignment).close()
@@ -48,8 +48,8 @@ def warm_server_seconds(assignment):
 def trusted_side_seconds(assignment):
     """(CPU s of build_steps, CPU s of the expected answers, number of cases), warm, for one submission."""
     from autograder.hidden import all_cases, grading_seed
-    from autograder.trusted import build_steps
-    from autograder.warm_nbgrader import warm_up
+    from autograder.verdict.trusted import build_steps
+    from autograder.batch.warm_nbgrader import warm_up
     from fmnist_checks.pieces import ASSIGNMENTS
 
     warm_up(assignment)  # what the warm server has done before any step

@@ -3,9 +3,9 @@
 A step takes seconds, so what the cluster's own processes burn between tasks
 (event-loop ticks, metrics, memory checks, work stealing, the profiler) is
 pure overhead on top of grading. This starts ``--workers`` workers the way
-``fmnist-grade --cluster local:N`` does (:func:`autograder.cluster.connect`),
+``fmnist-grade --cluster local:N`` does (:func:`autograder.batch.cluster.connect`),
 once with Dask's defaults and once with
-:data:`autograder.cluster.QUIET_LOCAL_CLUSTER`, runs one task, then sums the
+:data:`autograder.batch.cluster.QUIET_LOCAL_CLUSTER`, runs one task, then sums the
 CPU time of the client, scheduler, nannies and workers over `--seconds` of
 idling.
 
@@ -24,7 +24,7 @@ def idle_cpu(quiet, workers, seconds):
     import dask
     import psutil
 
-    from autograder import cluster
+    from autograder.batch import cluster
 
     if not quiet:  # Dask's defaults: connect() without the quiet settings
         cluster.QUIET_LOCAL_CLUSTER = {}

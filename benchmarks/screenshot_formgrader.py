@@ -45,7 +45,7 @@ import urllib.request
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_courses import generate, put_in_answer, released, solved, submit, written_answers  # noqa: E402
 
-from autograder.nbgrader_cli import nbgrader_env  # noqa: E402
+from autograder.batch.nbgrader_cli import nbgrader_env  # noqa: E402
 
 AID, STUDENT = "a5_evaluation", "hana"
 WRITTEN = {
@@ -88,7 +88,7 @@ def make_submission(course):
 
 def grade(course, out):
     """fmnist-grade with short timeouts; its table goes to OUT/fmnist-grade.txt."""
-    argv = [sys.executable, "-m", "autograder.grade_class", AID, "--course", course,
+    argv = [sys.executable, "-m", "autograder.cli.grade_class", AID, "--course", course,
             "--cell-timeout", "5", "--notebook-timeout", "180", "--jobs", "1"]
     proc = subprocess.run(argv, env=nbgrader_env({"MPLBACKEND": "Agg"}), capture_output=True, text=True)
     with open(os.path.join(out, "fmnist-grade.txt"), "w", encoding="utf-8") as fh:

@@ -31,7 +31,7 @@ c.CourseDirectory.ignore = [
 
 # every release gets the student side (fmnist_checks/, test_<assignment>_selfcheck.py) beside
 # its notebook; nothing generated sits in source/. A failed hook fails the release.
-from autograder.release import release_hook  # noqa: E402
+from autograder.batch.release import release_hook  # noqa: E402
 
 c.GenerateAssignment.post_convert_hook = release_hook
 
@@ -40,14 +40,14 @@ c.GenerateAssignment.post_convert_hook = release_hook
 # submitted; the student's own notebook run cell by cell in the sandbox (a cell that
 # hangs or crashes is stopped and marked, the rest still runs); the trusted verdict
 # written into the test cells, where nbgrader's SaveAutoGrades reads auto_score.
-# See autograder/nbexec.py and autograder/annotate.py.
+# See autograder/batch/nbexec.py and autograder/batch/annotate.py.
 c.Autograde.autograde_preprocessors = [
-    "autograder.release.InstallStudentSide",
-    "autograder.nbexec.SandboxedExecute",
+    "autograder.batch.release.InstallStudentSide",
+    "autograder.batch.nbexec.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "autograder.annotate.TrustedVerdict",
+    "autograder.batch.annotate.TrustedVerdict",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -59,11 +59,11 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 
 # feedback shows each piece's trusted verdict once, titled by the piece, never the hidden
 # tests' code (set under GenerateFeedback only: formgrader keeps its own templates)
-from autograder.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
+from autograder.reports.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "autograder.feedback.HideTestCode",
+    "autograder.reports.feedback.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME

@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 
-from autograder.nbgrader_cli import run_nbgrader
+from autograder.batch.nbgrader_cli import run_nbgrader
 from fmnist_checks.notebook import nbgrader_meta
 
 ASSIGNMENT = "a5_evaluation"

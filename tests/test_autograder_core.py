@@ -162,8 +162,8 @@ def test_no_isolation_table_holds_another_pieces_graded_hidden_answer(seed):
     tables held confusion_matrix's hidden answers (both drew the same labels).
     """
     from autograder.hidden import hidden_cases
-    from autograder.isolation import isolation_table
-    from autograder.worker_child import _table_key
+    from autograder.verdict.isolation import isolation_table
+    from autograder.sandbox.worker_child import _table_key
     from fmnist_checks.pieces import ASSIGNMENTS
 
     for pieces in ASSIGNMENTS.values():

@@ -11,13 +11,13 @@ import shutil
 
 import pytest
 
-from autograder.nbgrader_cli import run_nbgrader
+from autograder.batch.nbgrader_cli import run_nbgrader
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
 import subprocess
 import sys
 
-from autograder.release import PACKAGE, selfcheck_name
+from autograder.batch.release import PACKAGE, selfcheck_name
 
 pytestmark = pytest.mark.course
 
@@ -161,7 +161,7 @@ def test_a_failed_release_hook_fails_the_release_loudly(tmp_path):
         "release", "submitted", "autograded", "feedback", "gradebook.db", "__pycache__"))
     config = course / "nbgrader_config.py"
     config.write_text(config.read_text() + (
-        "\nimport autograder.release as _release\n"
+        "\nimport autograder.batch.release as _release\n"
         "def _broken(assignment):\n    raise OSError('disk full')\n"
         "_release.student_side_files = _broken\n"))
     out = run_nbgrader(["generate_assignment", "a5_evaluation", "--force"], cwd=str(course), check=False)
@@ -175,7 +175,7 @@ def test_autograde_replaces_the_student_side_a_student_submitted(tmp_path):
     from nbconvert.exporters import NotebookExporter
     from traitlets.config import Config
 
-    from autograder.release import InstallStudentSide
+    from autograder.batch.release import InstallStudentSide
 
     folder = tmp_path / "autograded" / "mallory" / "a5_evaluation"
     (folder / PACKAGE).mkdir(parents=True)

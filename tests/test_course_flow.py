@@ -10,10 +10,10 @@ import os
 
 import pytest
 
-from autograder.demo_flow import COURSE, check_scores, run_flow
+from autograder.cli.demo_flow import COURSE, check_scores, run_flow
 from fmnist_checks.pieces import ASSIGNMENTS
-from autograder.sandbox import SandboxUnavailable, check_available
-from autograder.trusted import source_cells
+from autograder.sandbox.bwrap import SandboxUnavailable, check_available
+from autograder.verdict.trusted import source_cells
 
 pytestmark = pytest.mark.course
 

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from autograder.describe import describe
+from autograder.cli.describe import describe
 
 pytestmark = pytest.mark.autograder
 
@@ -13,4 +13,4 @@ GUIDE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def test_the_guide_lists_what_each_grade_id_checks():
     text = open(GUIDE, encoding="utf-8").read()
-    assert describe().strip() in text, "refresh the table: python -m autograder.describe"
+    assert describe().strip() in text, "refresh the table: python -m autograder.cli.describe"

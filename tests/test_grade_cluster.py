@@ -16,10 +16,10 @@ import sys
 
 import pytest
 
-from autograder.cluster import materialise_data
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.pipeline import Options, grade_class
-from autograder.samples import BUGS, answer_sources, fill
+from autograder.batch.cluster import materialise_data
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.batch.pipeline import Options, grade_class
+from autograder.cli.samples import BUGS, answer_sources, fill
 from fmnist_checks.notebook import is_answer, is_given, is_test
 
 pytestmark = pytest.mark.grading
@@ -128,7 +128,7 @@ def test_resume_skips_unchanged_steps_and_redoes_them_when_the_checks_change(gra
     for student, r in again.items():
         assert any("not graded again" in n for n in r.notes), student
         assert r.scores == alone[student].scores
-    import autograder.pipeline as pipeline
+    import autograder.batch.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "grader_fingerprint", lambda: "checks changed")
     redone = grade_class(here, ASSIGNMENT, ["ann"], options=Options(resume=True, **options), progress=False)
@@ -157,7 +157,7 @@ def test_no_step_is_lost_with_the_worker_that_held_the_only_copy_of_the_data(tmp
     import cloudpickle
     import dask
 
-    import autograder.cluster as cluster_module
+    import autograder.batch.cluster as cluster_module
 
     files = {"t10k-labels-idx1-ubyte.gz": b"the labels"}
     sha = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
@@ -202,7 +202,7 @@ def test_local_cluster_workers_run_with_the_quiet_settings():
     pytest.importorskip("distributed", reason="dask[distributed] is not installed")
     import dask
 
-    from autograder.cluster import QUIET_LOCAL_CLUSTER, connect
+    from autograder.batch.cluster import QUIET_LOCAL_CLUSTER, connect
 
     # connect() sets this process's config: the block puts the values back after
     with dask.config.set({key: dask.config.get(key) for key in QUIET_LOCAL_CLUSTER}):
@@ -221,7 +221,7 @@ def test_local_cluster_workers_run_with_the_quiet_settings():
 def test_a_worker_checks_the_data_once_and_again_when_its_copy_changed(tmp_path, monkeypatch):
     import hashlib
 
-    import autograder.cluster as cluster_module
+    import autograder.batch.cluster as cluster_module
 
     monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
     files = {"t10k-labels-idx1-ubyte.gz": b"labels"}

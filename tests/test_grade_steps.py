@@ -11,13 +11,13 @@ import os
 
 import pytest
 
-from autograder import grade_class as command
-from autograder.gradebook import CourseError, check_course
-from autograder.nbexec import DATA_FILES, data_folder
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.pipeline import Options, grade_class
-from autograder.samples import answer_sources, fill
-from autograder.sandbox import SandboxUnavailable, check_available
+from autograder.cli import grade_class as command
+from autograder.batch.gradebook import CourseError, check_course
+from autograder.batch.nbexec import DATA_FILES, data_folder
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.batch.pipeline import Options, grade_class
+from autograder.cli.samples import answer_sources, fill
+from autograder.sandbox.bwrap import SandboxUnavailable, check_available
 from grading_helpers import ASSIGNMENT, HANG, WRITTEN, _course, _digest, _notebooks, _submit, _with_written
 
 pytestmark = pytest.mark.grading
@@ -74,7 +74,7 @@ def test_a_steps_gradebook_has_nbgraders_schema_without_running_alembic(generate
     """The step's gradebook is stamped with the class gradebook's version, as nbgrader stamps a new one."""
     import sqlite3
 
-    from autograder.gradebook import default_db_url, export_assignment, import_assignment
+    from autograder.batch.gradebook import default_db_url, export_assignment, import_assignment
 
     plain = export_assignment(default_db_url(generated), ASSIGNMENT)
     assert plain["alembic_version"]
@@ -90,7 +90,7 @@ def test_a_steps_gradebook_has_nbgraders_schema_without_running_alembic(generate
 
 
 def test_table_says_which_points_await_a_grader_and_keeps_notes_whole():
-    from autograder.pipeline import StudentResult
+    from autograder.batch.pipeline import StudentResult
 
     long_note = "word " * 60 + "end-of-the-note"
     r = StudentResult("ann", scores={"accuracy": 1.0}, points={"accuracy": 1.0}, notes=[long_note],
@@ -240,7 +240,7 @@ def test_nbgrader_reads_the_verdict_as_the_score(score):
     import nbformat
     from nbgrader.utils import determine_grade
 
-    from autograder.annotate import verdict_outputs
+    from autograder.batch.annotate import verdict_outputs
 
     cell = nbformat.v4.new_code_cell("check('x', x)")
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_x", "points": 2}

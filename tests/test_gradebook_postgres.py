@@ -15,9 +15,9 @@ import tempfile
 
 import pytest
 
-from autograder import grade_class as command
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.samples import answer_sources, fill
+from autograder.cli import grade_class as command
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.cli.samples import answer_sources, fill
 
 pytestmark = pytest.mark.grading
 

@@ -14,9 +14,9 @@ import os
 import numpy as np
 import pytest
 
-from autograder.corpus import correct_answers, given_sources, submissions
+from autograder.cli.corpus import correct_answers, given_sources, submissions
 from autograder.hidden import edges, hidden_cases, score_outcomes
-from autograder.sweep import namespace_for, student_ids, sweep
+from autograder.cli.sweep import namespace_for, student_ids, sweep
 from fmnist_checks.core import Case, Outcome
 from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.runner import summarise, visible_cases
@@ -176,7 +176,7 @@ def test_a_visible_failure_costs_its_part_only_in_grade():
 
 def test_a_visible_failure_costs_its_part_only_in_the_trusted_judge():
     from autograder.hidden import all_cases, grading_seed
-    from autograder.trusted import Submission, judge
+    from autograder.verdict.trusted import Submission, judge
     from fmnist_checks.core import call_answer
 
     source, stopper = _shallow_copy_stopper()

@@ -16,12 +16,12 @@ import threading
 
 import pytest
 
-from autograder.grade_class import Options, format_table, grade_class
-from autograder.sandbox import Limits
-from autograder.nbgrader_cli import run_nbgrader
+from autograder.cli.grade_class import Options, format_table, grade_class
+from autograder.sandbox.bwrap import Limits
+from autograder.batch.nbgrader_cli import run_nbgrader
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta
-from autograder.samples import answer_sources, fill
-from autograder.sandbox import SandboxUnavailable, check_available
+from autograder.cli.samples import answer_sources, fill
+from autograder.sandbox.bwrap import SandboxUnavailable, check_available
 from submissions.hostile_a5 import CORPUS
 
 pytestmark = pytest.mark.grading
@@ -324,7 +324,7 @@ def test_the_grading_secret_is_private_and_repeats(tmp_path, monkeypatch):
 
 
 def test_two_runs_never_share_sandbox_uids():
-    from autograder.sandbox import UidRange
+    from autograder.sandbox.bwrap import UidRange
 
     with UidRange(4) as one, UidRange(4) as two:
         assert not set(one.uids) & set(two.uids)
@@ -342,7 +342,7 @@ def test_plain_loads_bounds_arrays_before_allocating():
 
 
 def test_escaping_leaves_nothing_live():
-    from autograder.escape import md_block, md_inline, terminal
+    from autograder.reports.escape import md_block, md_inline, terminal
 
     text = "<script>x</script> **1 of 1 points** \x1b[2J\x1b]0;t\x07 \u202e"
     assert "<" not in md_inline(text) and "**" not in md_inline(text)
@@ -351,7 +351,7 @@ def test_escaping_leaves_nothing_live():
 
 
 def test_the_grader_reads_no_link(tmp_path):
-    from autograder.safefs import UnsafePath, read_regular, replace_file
+    from autograder.sandbox.safefs import UnsafePath, read_regular, replace_file
 
     target = tmp_path / "target.txt"
     target.write_text("course file")
@@ -369,7 +369,7 @@ def test_the_sandbox_finds_matplotlibs_font_list_built_and_cannot_change_it():
     import subprocess
     import sys
 
-    from autograder.sandbox import matplotlib_font_list, wrap
+    from autograder.sandbox.bwrap import matplotlib_font_list, wrap
 
     _sandbox_or_skip()
     fonts = matplotlib_font_list()

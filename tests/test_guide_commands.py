@@ -26,7 +26,7 @@ import zipfile
 
 import pytest
 
-from autograder.samples import answer_sources, fill
+from autograder.cli.samples import answer_sources, fill
 
 pytestmark = pytest.mark.course
 

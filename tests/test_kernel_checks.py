@@ -11,8 +11,8 @@ import os
 
 import pytest
 
-from autograder.pipeline import Options, grade_class
-from autograder.samples import answer_sources, fill
+from autograder.batch.pipeline import Options, grade_class
+from autograder.cli.samples import answer_sources, fill
 from grading_helpers import ASSIGNMENT, _course, _notebooks, _submit
 
 pytestmark = pytest.mark.grading
@@ -74,7 +74,7 @@ def test_a_checks_fork_starts_with_its_parents_objects_frozen_and_the_parent_doe
     walks only the fork's own objects, and the kernel's own collector is left as it was."""
     import gc
 
-    from autograder.worker import _fork
+    from autograder.sandbox.worker import _fork
 
     kept = [[i] for i in range(10_000)]  # objects the parent holds  # noqa: F841
     r, w = os.pipe()

@@ -1,9 +1,9 @@
-"""The class report (python -m autograder.report) and the one-verdict-per-piece feedback.
+"""The class report (python -m autograder.cli.report) and the one-verdict-per-piece feedback.
 
 The report is built from a small graded class made directly: a real gradebook
 (nbgrader's generate_assignment, then scores written as autograde and a
 grader would), and grading.json files whose messages come from the real
-checks run on real buggy answers (tests/submissions and autograder.samples).
+checks run on real buggy answers (tests/submissions and autograder.cli.samples).
 """
 
 import csv
@@ -17,10 +17,11 @@ import sys
 import nbformat
 import pytest
 
-from autograder import feedback, report
+from autograder.cli import report
+from autograder.reports import feedback
 from autograder.hidden import grade_namespace
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.samples import BUGS, answer_sources
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.cli.samples import BUGS, answer_sources
 
 pytestmark = pytest.mark.course
 
@@ -145,13 +146,13 @@ def test_the_report_counts_scores_checks_and_written_answers(graded, tmp_path):
 
 def test_the_command_line_writes_both_files_and_explains_a_missing_gradebook(graded, tmp_path):
     env = dict(os.environ, MPLBACKEND="Agg")
-    out = subprocess.run([sys.executable, "-m", "autograder.report", ASSIGNMENT, "--course", graded,
+    out = subprocess.run([sys.executable, "-m", "autograder.cli.report", ASSIGNMENT, "--course", graded,
                           "--out", str(tmp_path / "r")], capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert sorted(os.listdir(tmp_path / "r")) == [f"{ASSIGNMENT}_report.html", f"{ASSIGNMENT}_scores.csv"]
     empty = tmp_path / "empty"
     empty.mkdir()
-    out = subprocess.run([sys.executable, "-m", "autograder.report", ASSIGNMENT, "--course", str(empty)],
+    out = subprocess.run([sys.executable, "-m", "autograder.cli.report", ASSIGNMENT, "--course", str(empty)],
                          capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 2 and "no gradebook" in out.stderr and "Traceback" not in out.stderr
 
@@ -233,7 +234,7 @@ def test_the_report_renders_in_a_browser(graded, tmp_path):
 
 def test_fmnist_grade_report_is_the_same_command(graded, tmp_path, capsys):
     """``fmnist-grade report ASSIGNMENT`` runs the report; its errors are the report's."""
-    from autograder import grade_class
+    from autograder.cli import grade_class
 
     assert grade_class.main(["report", ASSIGNMENT, "--course", graded, "--out", str(tmp_path / "r")]) == 0
     assert sorted(os.listdir(tmp_path / "r")) == [f"{ASSIGNMENT}_report.html", f"{ASSIGNMENT}_scores.csv"]

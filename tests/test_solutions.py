@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from autograder.solutions import PROJECT, generate
+from autograder.cli.solutions import PROJECT, generate
 
 pytestmark = pytest.mark.course
 

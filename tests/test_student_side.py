@@ -17,8 +17,8 @@ import sys
 import nbformat
 import pytest
 
-from autograder.nbgrader_cli import run_nbgrader
-from autograder.release import selfcheck_name
+from autograder.batch.nbgrader_cli import run_nbgrader
+from autograder.batch.release import selfcheck_name
 from fmnist_checks import runner, skip_if_unfinished
 from fmnist_checks.notebook import is_given, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS

@@ -15,8 +15,8 @@ import time
 
 import pytest
 
-from autograder.nbgrader_cli import nbgrader_env
-from autograder.warm_nbgrader import WarmServer
+from autograder.batch.nbgrader_cli import nbgrader_env
+from autograder.batch.warm_nbgrader import WarmServer
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +120,8 @@ def test_a_step_killed_from_inside_reports_no_success(server, tmp_path, course_w
 
 
 def test_the_server_ends_with_the_process_that_started_it():
-    script = ("from autograder.warm_nbgrader import WarmServer\n"
-              "from autograder.nbgrader_cli import nbgrader_env\n"
+    script = ("from autograder.batch.warm_nbgrader import WarmServer\n"
+              "from autograder.batch.nbgrader_cli import nbgrader_env\n"
               "print(WarmServer(nbgrader_env()).proc.pid, flush=True)\n")
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180,
                          cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -152,8 +152,8 @@ def test_a_step_runs_torch_after_the_server_warmed_up_on_torch(tmp_path, course_
 
 FORKED = """
 import json, os, sys, threading
-from autograder.nbgrader_cli import nbgrader_env
-from autograder import warm_nbgrader
+from autograder.batch.nbgrader_cli import nbgrader_env
+from autograder.batch import warm_nbgrader
 
 course, log = sys.argv[1], sys.argv[2]
 server = warm_nbgrader.fork_server()

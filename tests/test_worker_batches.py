@@ -1,6 +1,6 @@
 """The supervisor forks one child per piece: its cases run one after another there.
 
-:func:`autograder.worker.supervise` is driven directly with a child that
+:func:`autograder.sandbox.worker.supervise` is driven directly with a child that
 answers each case from what the case asks (its pid, a crash, a hang, a frame
 too large), so each rule is seen on its own: one fork per piece, a crash or a
 hang skips the piece's later cases and no other piece's, a frame too large
@@ -13,9 +13,9 @@ import os
 import threading
 import time
 
-from autograder.worker import batches, supervise
-from autograder.worker_child import send_frames
-from autograder.worker_frames import read_frame
+from autograder.sandbox.worker import batches, supervise
+from autograder.sandbox.worker_child import send_frames
+from autograder.sandbox.worker_frames import read_frame
 
 
 def _case(piece, i, do="pid"):

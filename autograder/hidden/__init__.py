@@ -134,7 +134,7 @@ def hidden_cases(piece, seed):
 
     One stream per piece: two pieces never draw the same inputs, so the
     isolation table of one piece's case (the reference's answers to the calls
-    it makes to the others, :mod:`autograder.isolation`), which the sandbox
+    it makes to the others, :mod:`autograder.verdict.isolation`), which the sandbox
     sees, never holds another piece's hidden answer.
     """
     import numpy as np

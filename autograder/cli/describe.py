@@ -1,0 +1,41 @@
+"""``python -m autograder.cli.describe``: what each grade id checks, as markdown.
+
+The instructor's guide includes this table; it is built from the cases
+themselves (hidden cases drawn with seed 0), so it cannot go stale.
+"""
+
+import sys
+
+from ..hidden import hidden_cases
+from fmnist_checks.pieces import ASSIGNMENTS
+from fmnist_checks.runner import visible_cases
+
+
+def _labels(cases):
+    seen = []
+    for case in cases:
+        label = case.label if case.part == "main" else f"{case.label} [{case.part}]"
+        if case.advice:
+            label += " (advice, no points)"
+        if label not in seen:
+            seen.append(label)
+    return seen
+
+
+def describe(assignments=None):
+    """Markdown: per assignment, per test cell, the visible and hidden checks."""
+    lines = []
+    for assignment in assignments or ASSIGNMENTS:
+        lines += [f"### {assignment}", "", "| grade id | visible checks | hidden checks | parts |",
+                  "|---|---|---|---|"]
+        for piece in ASSIGNMENTS[assignment]:
+            visible, hidden = visible_cases(piece), hidden_cases(piece, 0)
+            parts = sorted({c.part for c in visible + hidden if not c.advice})
+            lines.append(f"| `test_{piece.lower()}` | {'; '.join(_labels(visible))} | "
+                         f"{'; '.join(_labels(hidden))} | {', '.join(parts)} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(describe(sys.argv[1:] or None))

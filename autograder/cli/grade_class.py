@@ -1,0 +1,126 @@
+"""``fmnist-grade ASSIGNMENT``: nbgrader's autograde for a whole class, one grading step per submission.
+
+For each submission in ``course/submitted/<student>/<assignment>/`` (``--jobs``
+at once, with a progress bar) one grading step (:mod:`autograder.batch.pipeline`):
+the student's own notebook runs cell by cell in the sandbox, with its outputs
+and figures (a cell that hangs or crashes is stopped and marked, the cells
+after it still run); the trusted verdict (answers in a sandboxed worker,
+comparisons outside) becomes each test cell's output, which nbgrader's own
+``SaveAutoGrades`` turns into ``auto_score``. This process alone writes
+``autograded/`` and the class gradebook (``--db URL``, default
+``sqlite:///<course>/gradebook.db``); a grader's ``manual_score`` survives a
+regrade. Written answers await a grader in formgrader.
+
+Errors that stop the command before anything is written (exit status 2): a
+folder that is no course, an assignment never generated, a student with no
+submission, no working sandbox.
+"""
+
+import argparse
+import csv
+import sys
+import textwrap
+
+from fmnist_checks.pieces import ASSIGNMENTS
+
+from ..reports.escape import csv_cell, terminal  # what a student controls never drives the terminal or a spreadsheet
+from ..batch.gradebook import CourseError
+from ..batch.pipeline import Options, StudentResult, grade_class, submitted_students
+
+__all__ = ["Options", "StudentResult", "grade_class", "submitted_students", "format_table", "write_csv", "main"]
+from ..sandbox.bwrap import Limits, SandboxUnavailable
+
+
+def format_table(assignment, results):
+    """The grade table: per student the autograded pieces, written answers, nbgrader's total, notes."""
+    pieces = list(ASSIGNMENTS[assignment])
+    head = ["student"] + pieces + ["autograded", "written answers", "total"]
+    rows = [head]
+    for r in results:
+        most = sum(r.points.values())
+        written = sum(m for _, m in r.manual.values())
+        scored = sum(s for s, _ in r.manual.values() if s is not None)
+        if not r.manual:
+            text = "-"
+        elif r.awaiting:
+            text = f"{r.awaiting:g} of {written:g} to grade" + (f" ({scored:g} given)" if scored else "")
+        else:
+            text = f"{scored:g} of {written:g}"
+        rows.append([terminal(r.student)[:40]] + [f"{r.scores.get(p, 0):g}" for p in pieces]
+                    + [f"{r.total:g} of {most:g}", text, f"{r.gradebook_total:g}"])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
+    lines = []
+    for row, r in zip(rows, [None] + list(results)):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+        for note in (r.notes if r else []):
+            lines.append(textwrap.fill(terminal(note), width=100, initial_indent="    - ", subsequent_indent="      ",
+                                       break_long_words=False, break_on_hyphens=False))
+    lines.append("autograded: the checks' points (nbgrader's auto_score); written answers: points a grader "
+                 "gives in formgrader (manual_score); total: nbgrader's score so far")
+    return "\n".join(lines)
+
+
+def write_csv(path, assignment, results):
+    pieces = list(ASSIGNMENTS[assignment])
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["student"] + pieces + ["autograded", "autograded_max", "written_awaiting", "total", "notes"])
+        for r in results:
+            w.writerow([csv_cell(r.student)] + [r.scores.get(p, 0) for p in pieces]
+                       + [r.total, sum(r.points.values()), r.awaiting, r.gradebook_total,
+                          csv_cell("; ".join(r.notes))])
+
+
+SUBCOMMANDS = {
+    # fmnist-grade report ASSIGNMENT: the class report (autograder.cli.report)
+    "report": "autograder.cli.report",
+    # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.reports.feedback)
+    "feedback": "autograder.reports.feedback",
+}
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and argv[0] in SUBCOMMANDS:
+        from importlib import import_module
+
+        return import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
+    parser = argparse.ArgumentParser(
+        prog="fmnist-grade", description=__doc__.splitlines()[0],
+        epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
+               "fmnist-grade feedback ASSIGNMENT (feedback to every student).")
+    parser.add_argument("assignment", choices=list(ASSIGNMENTS))
+    parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
+    parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
+    parser.add_argument("--db", default="", help="the gradebook's URL (default sqlite:///COURSE/gradebook.db)")
+    parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell/check")
+    parser.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
+    parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code unconfined (only for trusted submissions)")
+    parser.add_argument("--cluster", default="",
+                        help="grade on Dask: local:N (a LocalCluster of N workers) or tcp://HOST:PORT "
+                             "(a running scheduler); default: --jobs threads on this machine")
+    parser.add_argument("--resume", action="store_true",
+                        help="skip submissions whose grading inputs (files, source, checks) are unchanged")
+    parser.add_argument("--csv", help="also write the grade table to this CSV file")
+    args = parser.parse_args(argv)
+    options = Options(jobs=args.jobs, sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
+                      notebook_timeout=args.notebook_timeout, limits=Limits(memory_mb=args.memory_mb),
+                      db_url=args.db, cluster=args.cluster, resume=args.resume)
+    if args.cluster and not args.cluster.startswith(("local:", "tcp://", "tls://")):
+        parser.error(f"--cluster {args.cluster!r}: give local:N or tcp://HOST:PORT")
+    try:
+        results = grade_class(args.course, args.assignment, args.student, options)
+    except (SandboxUnavailable, CourseError) as exc:
+        print(f"fmnist-grade: error: {exc}", file=sys.stderr)
+        return 2
+    print(format_table(args.assignment, results))
+    if args.csv:
+        write_csv(args.csv, args.assignment, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,402 @@
+"""Run a command in a sandbox: Debian's bubblewrap, an unprivileged user, resource limits.
+
+The sandboxed process sees a read-only system (``/usr``, ``/etc``), the Python
+installation and the packages it needs, private size-limited tmpfs ``/tmp``,
+``/dev/shm`` and ``/var/tmp``, and read-write only the folders it is given. No
+network (a new network namespace with nothing in it), its own process
+namespace (killed with its parent), an unprivileged uid that belongs to one
+grading run (:class:`UidRange`), and ``setrlimit`` limits on memory,
+processes, file size and CPU time. What it cannot see: other students'
+submissions, ``course/``, the gradebook, the project's tests, root's home.
+
+The trusted worker's sandbox (``project=False``) does not see the project's
+``autograder`` or ``fmnist_edu`` either: only ``fmnist_checks`` and the worker
+(``mounts``), with the assignment's banned scikit-learn subpackage covered
+(``hide``) and a tmpfs work folder (``scratch``). The nbgrader kernel's sandbox
+sees the project's packages (its hidden block imports them) and its
+autograded folder read-only.
+
+``python -m autograder.sandbox.bwrap kernel {connection_file}`` is the kernel
+command of the ``fmnist-sandbox`` kernelspec: an IPython kernel inside the
+sandbox that talks to nbgrader over unix sockets beside its connection file.
+"""
+
+import functools
+import os
+import shutil
+import site
+import stat
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from dataclasses import dataclass
+
+from fmnist_checks.pieces import _BANNED_BY_ASSIGNMENT
+
+SANDBOX_UID = 65534  # nobody: the default
+FIRST_SLOT_UID = 61000  # grading slots run as 61000, 61001, ...: process limits count per uid
+# runs hold blocks of uids from here (UidRange); above the fixed slots older versions used,
+# so a run of an older fmnist-grade on the same machine never shares a uid with this one
+FIRST_RANGE_UID = 62000
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or does not work here; the message says what to install."""
+
+
+@dataclass
+class Limits:
+    """Resource limits of one sandboxed process."""
+
+    memory_mb: int = 4096  # address space (torch reserves a lot of it)
+    processes: int = 512  # per uid, counted over all of that uid's processes
+    file_mb: int = 64  # largest file it may write
+    cpu_seconds: int = 900
+    open_files: int = 512
+    tmp_mb: int = 256  # each tmpfs: /tmp, /dev/shm, /var/tmp and the worker's work folder
+
+
+def check_available():
+    """Raise :class:`SandboxUnavailable` unless bwrap and setpriv work here."""
+    for tool, package in (("bwrap", "bubblewrap"), ("setpriv", "util-linux")):
+        if shutil.which(tool) is None:
+            raise SandboxUnavailable(
+                f"the grading sandbox needs '{tool}': install Debian's '{package}' "
+                f"(sudo apt-get install {package}), or grade with --no-sandbox at your own risk"
+            )
+    probe = subprocess.run(
+        wrap(["true"], writable=(), limits=Limits()), capture_output=True, text=True, timeout=60
+    )
+    if probe.returncode != 0 and "--size" in probe.stderr:
+        raise SandboxUnavailable(
+            "the grading sandbox needs bubblewrap 0.8 or later (for size-limited /tmp, --size); "
+            "upgrade it, or grade with --no-sandbox at your own risk")
+    if probe.returncode != 0:
+        raise SandboxUnavailable(
+            "bubblewrap is installed but cannot create a sandbox here "
+            f"({probe.stderr.strip()[:300]}); it needs user namespaces or root"
+        )
+
+
+def _python_roots(project=True):
+    """Folders the sandboxed Python must read: its installation and its packages.
+
+    With `project`, also the project's ``autograder`` and ``fmnist_edu``
+    folders (editable installs), which the nbgrader kernel's hidden block uses.
+    """
+    roots = {sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
+             sysconfig.get_paths()["platlib"]}
+    roots |= set(site.getsitepackages())
+    if project:
+        import autograder
+
+        folder = os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__)))
+        roots |= {os.path.join(folder, "autograder"), os.path.join(folder, "fmnist_edu")}
+    return sorted(r for r in roots if os.path.isdir(r))
+
+
+def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplbackend="Agg", *,
+         project=True, mounts=(), hide=(), scratch=None, tmp_mb=None):
+    """The command line that runs `argv` in the sandbox.
+
+    Parameters
+    ----------
+    argv : list of str
+        The command to run inside.
+    writable : iterable of str
+        Folders bound read-write (the submission's work folder).
+    limits : Limits
+    readable : iterable of str
+        Further folders bound read-only (the data folder).
+    cwd : str, optional
+        Working directory inside (one of `writable`).
+    uid : int, optional
+        The unprivileged uid to run as (default: nobody). Give parallel
+        sandboxes different uids: the process limit counts per uid.
+    mplbackend : str, optional
+        matplotlib's backend inside (``Agg`` for the worker; the grading
+        kernel embeds figures with ``module://matplotlib_inline.backend_inline``).
+    project : bool
+        Bind the project's ``autograder`` and ``fmnist_edu`` folders (the
+        nbgrader kernel needs them for its hidden block). The trusted worker
+        runs with ``project=False``: nothing there can compute an answer.
+    mounts : iterable of (str, str)
+        Further read-only binds ``(host path, sandbox path)`` (the worker and
+        ``fmnist_checks``).
+    hide : iterable of (str, str)
+        ``(host folder, sandbox path)``: a folder bound read-only over a path,
+        hiding what is there (the assignment's banned scikit-learn subpackage).
+    scratch : str, optional
+        A sandbox path that becomes a size-limited tmpfs (``tmp_mb``), writable
+        by the sandbox user: the worker's work folder, with no host folder behind it.
+    tmp_mb : int, optional
+        Size of each tmpfs (``/tmp``, ``/dev/shm``, ``/var/tmp``, `scratch`);
+        default ``limits.tmp_mb``.
+    """
+    uid = SANDBOX_UID if uid is None else int(uid)
+    cmd = ["bwrap", "--die-with-parent", "--new-session",
+           "--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
+           "--hostname", "sandbox",
+           "--ro-bind", "/usr", "/usr", "--ro-bind", "/etc", "/etc",
+           "--symlink", "usr/lib", "/lib", "--symlink", "usr/bin", "/bin",
+           "--symlink", "usr/sbin", "/sbin"]
+    if os.path.isdir("/lib64") or os.path.islink("/lib64"):
+        cmd += ["--symlink", "usr/lib64", "/lib64"]
+    size = str((tmp_mb or limits.tmp_mb) * 1024 * 1024)
+    cmd += ["--proc", "/proc", "--dev", "/dev"]
+    for folder in ("/dev/shm", "/tmp", "/var/tmp"):
+        cmd += ["--perms", "1777", "--size", size, "--tmpfs", folder]
+    fonts = matplotlib_font_list()
+    if fonts:  # matplotlib's cache dir is /tmp (MPLCONFIGDIR): its font list, built already, read-only
+        cmd += ["--ro-bind", fonts, "/tmp/" + os.path.basename(fonts)]
+    binds = [("--ro-bind", p) for p in _python_roots(project)]
+    binds += [("--ro-bind", p) for p in readable if p and os.path.isdir(p)]
+    binds += [("--bind", p) for p in writable]
+    # bwrap makes missing mount points root-only: make their parents traversable
+    parents = sorted({parent for _, p in binds for parent in _parents(p)}, key=len)
+    for parent in parents:
+        cmd += ["--perms", "0755", "--dir", parent]
+    for flag, path in binds:
+        cmd += [flag, path, path]
+    for source, dest in list(mounts) + list(hide):
+        for parent in _parents(dest):
+            if not any(parent == p or parent.startswith(p + "/") for _, p in binds):
+                cmd += ["--perms", "0755", "--dir", parent]
+        cmd += ["--ro-bind", source, dest]
+    if scratch:
+        cmd += ["--perms", "1777", "--size", size, "--tmpfs", scratch]  # the sandbox's own, in memory
+    if cwd:
+        cmd += ["--chdir", cwd]
+    cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
+            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "MKL_NUM_THREADS", "1",
+            "--setenv", "OPENBLAS_NUM_THREADS", "1", "--setenv", "MPLBACKEND", mplbackend,
+            "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
+            "--unsetenv", "JPY_PARENT_PID"]  # no parent pid to poll in a new pid namespace
+    for key, value in (env or {}).items():
+        cmd += ["--setenv", key, value]
+    mb = 1024 * 1024
+    cmd += ["prlimit", f"--as={limits.memory_mb * mb}", f"--nproc={limits.processes}",
+            f"--fsize={limits.file_mb * mb}", f"--cpu={limits.cpu_seconds}",
+            f"--nofile={limits.open_files}", "--core=0",
+            "setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+            "--no-new-privs", "--"]
+    return cmd + list(argv)
+
+
+@functools.lru_cache(maxsize=None)
+def _font_list_folder():
+    from importlib.metadata import version
+
+    from platformdirs import user_cache_dir
+
+    return os.path.join(user_cache_dir("fmnist-edu"), f"matplotlib-{version('matplotlib')}")
+
+
+def matplotlib_font_list():
+    """The host file of matplotlib's font list, built once per matplotlib version; None if it cannot be.
+
+    matplotlib builds its font list (scanning every font file, about 0.25 CPU s)
+    the first time it loads with an empty cache folder, which a sandbox's
+    ``/tmp`` always is. :func:`wrap` binds this one, made by the grader with the
+    same matplotlib and the same fonts (``/usr`` and the environment's), read-only in its place.
+    """
+    try:
+        folder = _font_list_folder()
+        found = [n for n in os.listdir(folder) if n.startswith("fontlist-") and n.endswith(".json")] \
+            if os.path.isdir(folder) else []
+        if not found:
+            os.makedirs(folder, exist_ok=True)
+            with tempfile.TemporaryDirectory(dir=folder) as build:
+                env = {k: v for k, v in os.environ.items() if not k.startswith(("MPL", "XDG_"))}
+                subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=dict(env, MPLCONFIGDIR=build),
+                               check=True, capture_output=True, timeout=300, stdin=subprocess.DEVNULL)
+                for name in os.listdir(build):
+                    if name.startswith("fontlist-") and name.endswith(".json"):
+                        os.chmod(os.path.join(build, name), 0o644)
+                        os.replace(os.path.join(build, name), os.path.join(folder, name))  # atomic: a racing build is the same file
+                        found.append(name)
+        return os.path.join(folder, sorted(found)[-1]) if found else None
+    except (OSError, ImportError, subprocess.SubprocessError):
+        return None
+
+
+def _parents(path):
+    """The folders above `path` that a bind must create, outermost first ('/a', '/a/b')."""
+    parts = os.path.abspath(path).split(os.sep)[1:-1]
+    out = []
+    for i in range(len(parts)):
+        folder = "/" + "/".join(parts[: i + 1])
+        if folder not in ("/usr", "/etc", "/tmp", "/proc", "/dev", "/var/tmp") and not folder.startswith("/usr/"):
+            out.append(folder)
+    return out
+
+
+def open_for_sandbox(path, uid=None):
+    """Hand `path`, a folder the grader just created for one sandbox, to the sandbox uid.
+
+    The folder becomes the sandbox user's own (mode 0700); nothing else's mode
+    changes, and it refuses anything but a real folder (never a link). Course
+    folders are never handed over: the sandbox gets folders the grader creates.
+    """
+    st = os.lstat(path)
+    if not stat.S_ISDIR(st.st_mode):
+        raise ValueError(f"{path} is not a folder the grader created")
+    uid = SANDBOX_UID if uid in (None, "") else int(uid)
+    try:
+        os.chown(path, uid, uid, follow_symlinks=False)
+        os.chmod(path, 0o700)
+    except PermissionError:  # not root: the folder is still only ever the grader's temp folder
+        os.chmod(path, 0o777)
+
+
+class UidRange:
+    """A block of sandbox uids held by this grading run alone (a lock file per block).
+
+    Two grading runs on one machine never share a uid, so one run's process
+    cap (counted per uid) never counts the other's processes. The lock is an
+    ``flock`` on ``/run/fmnist-grade/uids-<first>.lock`` (or the temp folder
+    when ``/run`` is not writable), released when the run ends or dies.
+    """
+
+    BLOCK = 64
+
+    def __init__(self, count=1, first=FIRST_RANGE_UID, last=64999):
+        import fcntl
+
+        if count > self.BLOCK:
+            raise ValueError(f"at most {self.BLOCK} sandboxes at once")
+        folder = _lock_folder()
+        for base in range(first, last - self.BLOCK + 2, self.BLOCK):
+            path = os.path.join(folder, f"uids-{base}.lock")
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue
+            self.fd, self.first, self.uids = fd, base, list(range(base, base + count))
+            return
+        raise RuntimeError("every block of sandbox uids is held by another grading run")
+
+    def close(self):
+        if getattr(self, "fd", None) is not None:
+            os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _lock_folder():
+    for folder in ("/run/fmnist-grade", os.path.join(tempfile.gettempdir(), f"fmnist-grade-{os.getuid()}")):
+        try:
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            st = os.lstat(folder)
+            if stat.S_ISDIR(st.st_mode) and st.st_uid == os.getuid() and not st.st_mode & 0o022:
+                return folder
+        except OSError:
+            continue
+    raise RuntimeError("no folder for the sandbox uid locks (/run/fmnist-grade)")
+
+
+STUDENT_SIDE_ROOT = "/opt/fmnist-grader"  # where fmnist_checks (and the worker) appear inside
+
+
+def student_side_mounts():
+    """The read-only bind of fmnist_checks at ``STUDENT_SIDE_ROOT``: the only project code inside."""
+    import fmnist_checks
+
+    return [(os.path.dirname(os.path.abspath(fmnist_checks.__file__)), f"{STUDENT_SIDE_ROOT}/fmnist_checks")]
+
+
+def worker_mounts():
+    """Read-only binds of the worker's files (``fmnist_worker*.py``) and of fmnist_checks.
+
+    Nothing else of this package: the worker (:mod:`autograder.sandbox.worker`), its
+    child, its frames, and the kernel's side of the checks
+    (:mod:`autograder.sandbox.worker_kernel`), each standing alone under
+    ``STUDENT_SIDE_ROOT``.
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = [(os.path.join(here, f"{name}.py"), f"{STUDENT_SIDE_ROOT}/fmnist_{name}.py")
+             for name in ("worker", "worker_child", "worker_frames", "worker_kernel")]
+    return files + student_side_mounts()
+
+
+def banned_hides(assignment, stub_dir):
+    """(stub folder, sandbox path) over the assignment's banned scikit-learn subpackage."""
+    import importlib.util
+
+    hides = []
+    for module in _BANNED_BY_ASSIGNMENT.get(assignment, ()):
+        top, _, sub = module.partition(".")
+        spec = importlib.util.find_spec(top)
+        if spec is None or not spec.submodule_search_locations or not sub:
+            continue
+        folder = os.path.join(list(spec.submodule_search_locations)[0], *sub.split("."))
+        if not os.path.isdir(folder):
+            continue
+        stub = os.path.join(stub_dir, module.replace(".", "_"))
+        os.makedirs(stub, exist_ok=True)
+        with open(os.path.join(stub, "__init__.py"), "w", encoding="utf-8") as fh:
+            fh.write(f"raise ImportError({module!r} + ' is not available while grading this assignment: '\n"
+                     f"                  'the contract bans it (a reference implementation)')\n")
+        os.chmod(stub, 0o755)
+        os.chmod(os.path.join(stub, "__init__.py"), 0o644)
+        hides.append((stub, folder))
+    return hides
+
+
+def kernel_main(connection_file):
+    """Start an IPython kernel in the sandbox (the fmnist-sandbox kernelspec's command).
+
+    The kernel must use the ipc transport with an absolute socket prefix in a
+    folder of its own (``--KernelManager.transport=ipc --KernelManager.ip=DIR/kernel``):
+    in its network namespace there is no loopback to nbgrader.
+    """
+    import json
+
+    with open(connection_file, encoding="utf-8") as fh:
+        info = json.load(fh)
+    if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
+        sys.exit("the fmnist-sandbox kernel needs --KernelManager.transport=ipc and an absolute "
+                 "--KernelManager.ip (a socket path prefix in a folder of its own)")
+    runtime = os.path.dirname(info["ip"])
+    workdir = os.getcwd()  # nbgrader's autograded folder: read-only inside, its mode unchanged
+    # jupyter writes the connection file for its own user only: hand the sandbox user a copy
+    readable_copy = os.path.join(runtime, "connection-sandbox.json")
+    shutil.copyfile(connection_file, readable_copy)
+    os.chmod(readable_copy, 0o644)
+    limits = Limits(
+        memory_mb=int(os.environ.get("FMNIST_SANDBOX_MEMORY_MB", Limits.memory_mb)),
+        cpu_seconds=int(os.environ.get("FMNIST_SANDBOX_CPU_SECONDS", Limits.cpu_seconds)),
+        tmp_mb=int(os.environ.get("FMNIST_SANDBOX_TMP_MB", Limits.tmp_mb)),
+    )
+    readable = [p for p in os.environ.get("FMNIST_SANDBOX_READABLE", "").split(os.pathsep) if p]
+    # no seed and no secret: test cells, whose hidden inputs they would give, never run here
+    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", "")}
+    if os.environ.get("FMNIST_EDU_DATA"):
+        env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
+    # test cells never run in the kernel (their verdict is the trusted grader's), so the
+    # kernel sees what the worker sees: fmnist_checks, not autograder nor fmnist_edu, and
+    # not the assignment's banned scikit-learn subpackage
+    env["PYTHONPATH"] = STUDENT_SIDE_ROOT
+    hides = banned_hides(os.environ.get("FMNIST_EDU_ASSIGNMENT", ""), os.path.join(runtime, "stubs"))
+    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy],
+                writable=[runtime], readable=list(readable) + [workdir], limits=limits,
+                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None,
+                # figures are embedded in the autograded notebook
+                mplbackend="module://matplotlib_inline.backend_inline",
+                project=False, mounts=worker_mounts(), hide=hides)
+    os.execvp(argv[0], argv)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "kernel":
+        kernel_main(sys.argv[2])
+    else:
+        sys.exit("usage: python -m autograder.sandbox.bwrap kernel CONNECTION_FILE")

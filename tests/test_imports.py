@@ -1,4 +1,4 @@
-"""The packages' import graph has no cycle, and the student side stands alone.
+"""The packages' import graph has no cycle, the grader is layered, and the student side stands alone.
 
 The graph is read from the source (every ``import``, at module level or inside
 a function), so a cycle that only closes at run time is found too.
@@ -12,6 +12,20 @@ import pytest
 import autograder
 import fmnist_checks
 import fmnist_edu
+
+# The grader's layers, top to bottom: a module imports only modules of its own
+# layer and of the layers below it (never one above, nor one beside: each layer
+# is one subpackage). The package ``autograder`` itself (its ``__init__``) is
+# below them all.
+LAYERS = (
+    "autograder.cli",
+    "autograder.batch",
+    "autograder.reports",
+    "autograder.verdict",
+    "autograder.hidden",
+    "autograder.sandbox",
+    "fmnist_checks",
+)
 
 PACKAGES = {
     "fmnist_edu": os.path.dirname(fmnist_edu.__file__),
@@ -117,3 +131,41 @@ def test_one_module_one_name():
     for name, path in modules().items():
         text = open(path, encoding="utf-8").read()
         assert "autograder.fmnist_checks" not in text.replace("autograder/fmnist_checks", ""), name
+
+
+def layer_of(module):
+    """The index in LAYERS of `module`'s layer (len(LAYERS) for the package autograder; None: none)."""
+    if module == "autograder":
+        return len(LAYERS)
+    for i, layer in enumerate(LAYERS):
+        if module == layer or module.startswith(layer + "."):
+            return i
+    return None
+
+
+def upward_or_across(edges):
+    """(module, target) of each import from a layer to a layer not below it."""
+    wrong = []
+    for module, targets in sorted(edges.items()):
+        here = layer_of(module)
+        if here is None:
+            continue
+        for target in sorted(targets):
+            there = layer_of(target)
+            if there is not None and there < here:
+                wrong.append((module, target))
+    return wrong
+
+
+def test_the_layer_check_finds_an_upward_import():
+    edges = {"autograder.sandbox.bwrap": {"autograder.verdict.trusted", "fmnist_checks.core", "autograder"},
+             "autograder.cli.report": {"autograder.reports.report_page"}}
+    assert upward_or_across(edges) == [("autograder.sandbox.bwrap", "autograder.verdict.trusted")]
+
+
+def test_every_grader_module_lives_in_a_layer():
+    assert [m for m in modules() if m.startswith("autograder") and layer_of(m) is None] == []
+
+
+def test_the_grader_imports_only_downward():
+    assert upward_or_across(graph()) == []

@@ -74,8 +74,8 @@ def write_csv(path, assignment, results):
 SUBCOMMANDS = {
     # fmnist-grade report ASSIGNMENT: the class report (autograder.cli.report)
     "report": "autograder.cli.report",
-    # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.reports.feedback)
-    "feedback": "autograder.reports.feedback",
+    # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.cli.feedback)
+    "feedback": "autograder.cli.feedback",
 }
 
 

@@ -324,7 +324,7 @@ def test_the_grading_secret_is_private_and_repeats(tmp_path, monkeypatch):
 
 
 def test_two_runs_never_share_sandbox_uids():
-    from autograder.sandbox.bwrap import UidRange
+    from autograder.sandbox.uids import UidRange
 
     with UidRange(4) as one, UidRange(4) as two:
         assert not set(one.uids) & set(two.uids)

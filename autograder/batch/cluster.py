@@ -36,7 +36,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
-from ..sandbox.bwrap import UidRange
+from ..sandbox.uids import UidRange
 
 log = logging.getLogger(__name__)
 

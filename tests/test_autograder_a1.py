@@ -7,7 +7,6 @@ hidden grader must give that piece less than full marks, with a message naming
 the bug, while every other piece keeps full marks.
 """
 
-import linecache
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ import pytest
 from autograder.hidden import grade_namespace
 from fmnist_checks.notebook import read, runnable_cells
 from fmnist_checks.pieces import ASSIGNMENTS
+
+from answer_namespace import run_cell
 from submissions.a1_data_pca_answers import BUGGY, CORRECT, REFERENCE_USE
 
 pytestmark = pytest.mark.autograder
@@ -24,23 +25,16 @@ NOTEBOOK = Path(__file__).resolve().parents[1] / "course" / "source" / AID / f"{
 PIECES = ASSIGNMENTS[AID]
 
 
-def run_source(source, namespace, name):
-    """Exec `source` as a notebook cell named `name` (its source readable by the ban)."""
-    filename = f"<cell {name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)
-
-
 def namespace_with(replace=None):
     """Given cells, every correct answer, then `replace` = (piece, source) if any."""
     namespace = {"__name__": "__notebook__"}
     for grade_id, source in runnable_cells(read(NOTEBOOK)):
         if grade_id.startswith("given-"):
-            run_source(source, namespace, grade_id)
+            run_cell(source, grade_id, namespace)
     for piece, source in CORRECT.items():
-        run_source(source, namespace, piece.lower())
+        run_cell(source, piece.lower(), namespace)
     if replace:
-        run_source(replace[1], namespace, replace[0].lower())
+        run_cell(replace[1], replace[0].lower(), namespace)
     return namespace
 
 
@@ -65,7 +59,7 @@ def test_the_notebook_solutions_score_full():
     """The answers in the source notebook itself (the instructor's solutions)."""
     namespace = {"__name__": "__notebook__"}
     for grade_id, source in runnable_cells(read(NOTEBOOK)):
-        run_source(source, namespace, grade_id)
+        run_cell(source, grade_id, namespace)
     results = grade_namespace(AID, namespace, student="another-student")
     for piece in PIECES:
         assert results[piece][0] == 1.0, f"{piece}: {results[piece][1]}"

@@ -6,7 +6,6 @@ in one namespace that :func:`autograder.hidden.grade_namespace` grades.
 """
 
 import importlib.util
-import linecache
 import os
 
 import numpy as np
@@ -16,6 +15,8 @@ from fmnist_checks import a3_neural_network as visible
 from autograder.hidden import grade_namespace
 from fmnist_checks.notebook import read, runnable_cells
 from fmnist_checks.pieces import ASSIGNMENTS
+
+from answer_namespace import run_cell
 
 pytestmark = pytest.mark.autograder
 
@@ -36,12 +37,6 @@ def _load_answers():
 ANSWERS = _load_answers()
 
 
-def _run_cell(source, name, namespace):
-    filename = f"<cell {name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)
-
-
 def _given_cells():
     nb = read(NOTEBOOK)
     return [(name, src) for name, src in runnable_cells(nb) if name.startswith("given-")]
@@ -51,12 +46,12 @@ def build_namespace(replace=None):
     """Given cells then every correct answer; `replace` = (piece, source) swaps one in."""
     namespace = {"__name__": "__notebook__"}
     for name, source in _given_cells():
-        _run_cell(source, name, namespace)
+        run_cell(source, name, namespace)
     for piece in PIECES:
         source = ANSWERS.CORRECT[piece]
         if replace and replace[0] == piece:
             source = replace[1]
-        _run_cell(source, piece.lower(), namespace)
+        run_cell(source, piece.lower(), namespace)
     return namespace
 
 
@@ -98,7 +93,7 @@ def test_a_buggy_piece_costs_nothing_elsewhere():
     namespace = build_namespace()
     for piece, source in bugs.items():
         if piece != "NeuralNetworkClassifier":
-            _run_cell(source, piece.lower(), namespace)
+            run_cell(source, piece.lower(), namespace)
     scores = grade_namespace(AID, namespace, student="bob")
     for piece in PIECES:
         expected_full = piece == "NeuralNetworkClassifier"
@@ -158,7 +153,7 @@ def test_source_notebook_solutions_score_full():
     nb = read(NOTEBOOK)
     namespace = {"__name__": "__notebook__"}
     for name, source in runnable_cells(nb):
-        _run_cell(source, name, namespace)
+        run_cell(source, name, namespace)
     scores = grade_namespace(AID, namespace, student="carol")
     for piece in PIECES:
         assert scores[piece][0] == 1.0, scores[piece][1]

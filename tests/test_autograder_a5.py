@@ -6,46 +6,22 @@ reference ban can read its source), then is graded by
 ``autograder.hidden.grade_namespace`` with the hidden checks included.
 """
 
-import linecache
-import os
-
 import pytest
 
 from autograder.hidden import grade_namespace
-from fmnist_checks.notebook import is_given, read, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
 
+import answer_namespace
 from submissions import a5_evaluation_answers as answers
 
-pytestmark = pytest.mark.autograder
+pytestmark = [pytest.mark.autograder, pytest.mark.usefixtures("one_torch_thread")]
 
 AID = "a5_evaluation"
-NOTEBOOK = os.path.join(os.path.dirname(__file__), "..", "course", "source", AID, f"{AID}.ipynb")
-
-
-def _given_sources():
-    """The notebook's given cells (the submissions' own copy when there is no notebook)."""
-    if os.path.exists(NOTEBOOK):
-        return [source_of(c) for c in read(NOTEBOOK)["cells"] if is_given(c)]
-    return [answers.GIVEN]
-
-
-def _exec(source, name, namespace):
-    filename = f"<cell {name}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    exec(compile(source, filename, "exec"), namespace)
 
 
 def build_namespace(replace=None):
     """Given cells then the correct answers; `replace` = (piece, source) swaps one in."""
-    namespace = {"__name__": "__notebook__"}
-    for i, source in enumerate(_given_sources()):
-        _exec(source, f"given-{i}", namespace)
-    for piece, source in answers.CORRECT.items():
-        if replace and replace[0] == piece:
-            source = replace[1]
-        _exec(source, piece.lower(), namespace)
-    return namespace
+    return answer_namespace.build_namespace(AID, answers, replace)
 
 
 @pytest.fixture(scope="module")

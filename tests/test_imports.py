@@ -169,3 +169,10 @@ def test_every_grader_module_lives_in_a_layer():
 
 def test_the_grader_imports_only_downward():
     assert upward_or_across(graph()) == []
+
+
+def test_no_module_over_400_lines():
+    """A module a reader can hold: past 400 lines, split it by concern."""
+    long = {name: n for name, path in modules().items()
+            if (n := sum(1 for _ in open(path, encoding="utf-8"))) > 400}
+    assert long == {}

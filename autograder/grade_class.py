@@ -76,6 +76,10 @@ SUBCOMMANDS = {
     "report": "autograder.report",
     # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.feedback)
     "feedback": "autograder.feedback",
+    # fmnist-grade roster FILE --lms LMS: the LMS's students into nbgrader (autograder.lms.roster_cli)
+    "roster": "autograder.lms.roster_cli",
+    # fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (autograder.lms.export_cli)
+    "export": "autograder.lms.export_cli",
 }
 
 
@@ -88,7 +92,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],
         epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
-               "fmnist-grade feedback ASSIGNMENT (feedback to every student).")
+               "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
+               "fmnist-grade roster FILE --lms LMS (students from the LMS), "
+               "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS).")
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

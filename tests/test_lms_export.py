@@ -15,6 +15,8 @@ import io
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 from nbgrader.api import Gradebook
@@ -236,3 +238,33 @@ def test_cli_roster_and_export_and_refusals(tmp_path, capsys):
     assert main(["export", ASSIGNMENT, "--lms", "canvas", "--roster", roster, "--out", str(out),
                  "--course", str(course)]) == 0
     assert "25" in out.read_text(encoding="utf-8")
+
+
+def test_nbgrader_export_with_the_plugin_gives_the_same_file(tmp_path):
+    from autograder.grade_class import main
+
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    url = new_gradebook(course)
+    roster = os.path.join(FILES, "canvas_roster.csv")
+    import_roster(url, read_roster(roster, "canvas"))
+    grade(url, "jnunez", 18, 7)
+    grade(url, "sobrien", 20, 9, penalty=2.0)
+    ours = tmp_path / "ours.csv"
+    assert main(["export", ASSIGNMENT, "--lms", "canvas", "--roster", roster, "--out", str(ours),
+                 "--course", str(course)]) == 0
+    bindir = os.path.dirname(sys.executable)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    proc = subprocess.run([os.path.join(bindir, "nbgrader"), "export",
+                           "--exporter=autograder.lms.exporters.CanvasExport", f"--LmsExport.roster={roster}",
+                           "--to=theirs.csv", f"--assignment={ASSIGNMENT}"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert (course / "theirs.csv").read_bytes() == ours.read_bytes()
+    # a refusal through nbgrader: one error line, exit status 2, no file
+    proc = subprocess.run([os.path.join(bindir, "nbgrader"), "export",
+                           "--exporter=autograder.lms.exporters.CanvasExport", f"--LmsExport.roster={roster}",
+                           "--LmsExport.id_column=Nope", "--to=refused.csv"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "Nope" in proc.stderr and not (course / "refused.csv").exists()

@@ -69,6 +69,14 @@ def _parse_columns(items):
     return pairs
 
 
+def _number(text):
+    """A number the way Canvas writes it (decimal comma or point), or None."""
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        return None
+
+
 def _scores(gradebook, aid, student_id):
     """(score less the late penalty, or None without a submission; [ungraded grade ids])."""
     try:
@@ -106,8 +114,8 @@ def build_export(gradebook, roster, assignment_ids=(), students=(), columns=(), 
                           + [format_number(m) for _, m in assignments])
         for aid, most in assignments:
             header, known = cols[aid]
-            had = roster.points.get(header)
-            if known and had and had != format_number(most):
+            had = roster.points.get(header, "")
+            if known and _number(had) is not None and abs(_number(had) - most) > 0.005:
                 table.messages.append(f"{header}: Canvas will change its points possible from {had} to "
                                       f"{format_number(most)} (nbgrader's)")
     for aid, _ in assignments:
@@ -183,7 +191,7 @@ class LmsExport(ExportPlugin):
 
     def table(self, gradebook):
         if not self.roster:
-            raise LmsError(f"no roster: give --{type(self).__name__}.roster=FILE (the {self.lms} gradebook export)")
+            raise LmsError(f"no roster: give --LmsExport.roster=FILE (the {self.lms} gradebook export)")
         roster = read_roster(self.roster, self.lms, self.id_column or None)
         return build_export(gradebook, roster, [str(a) for a in self.assignment], [str(s) for s in self.student],
                             self.columns, self.missing, self.partial)

@@ -231,4 +231,7 @@ def _fallback(course, aid, student, job, reason, out, folder):
                 gs[f"test_{piece.lower()}"]["auto_score"] = v["score"]
         grades[nbk["name"]] = {"late_submission_penalty": None, "grades": gs,
                                "comments": {c["name"]: None for c in nbk["solution_cells"]}}
+    from .lms.late_policy import fallback_penalties
+
+    fallback_penalties(course, aid, student, stamp, job["gradebook"]["duedate"], grades)  # the course's late policy
     out["results"] = {"timestamp": stamp, "notebooks": grades, "fallback": True}

@@ -240,3 +240,23 @@ def test_vouched_time_reaches_the_gradebook_and_the_penalty(tmp_path):
     with Gradebook(url) as gb:
         assert gb.find_submission(ASSIGNMENT, "ann").timestamp > due
         assert gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "ann").late_submission_penalty == 4.0  # 20%
+
+
+def test_a_steps_fallback_gets_the_same_penalty(tmp_path):
+    """A notebook nbgrader cannot read is graded without its preprocessors: the policy still applies."""
+    from autograder.lms.late_policy import fallback_penalties
+
+    shutil.copy(os.path.join(ROOT, "course", "nbgrader_config.py"), tmp_path)
+    (tmp_path / "extensions.csv").write_text(f"student_id,assignment,due\next,{ASSIGNMENT},2026-11-25T00:00Z\n")
+
+    def penalty(student, stamp):
+        notebooks = {ASSIGNMENT: {"late_submission_penalty": None,
+                                  "grades": {"test_accuracy": {"auto_score": 15.0}, "q1": {"auto_score": None}}}}
+        fallback_penalties(str(tmp_path), ASSIGNMENT, student, stamp, DUE.isoformat(), notebooks)
+        return notebooks[ASSIGNMENT]["late_submission_penalty"]
+
+    assert penalty("ann", "2026-11-20 17:04:00.000000 UTC") == 0.0  # inside grace
+    assert penalty("ann", "2026-11-21 17:04:00.000000 UTC") == pytest.approx(1.5)  # one started day: 10%
+    assert penalty("ann", "2026-12-24 17:00:00.000000 UTC") == pytest.approx(15.0)  # the cap
+    assert penalty("ext", "2026-11-21 17:04:00.000000 UTC") == 0.0  # the extension
+    assert penalty("ann", None) is None

@@ -71,19 +71,49 @@ class LatePolicy(LateSubmissionPlugin):
         submission = gradebook.find_submission(assignment, student_id)
         return submission.timestamp, submission.assignment.duedate
 
-    def late_submission_penalty(self, student_id, score, total_seconds_late):
-        assignment = getattr(self.parent, "assignment_id", "")
-        late = total_seconds_late
-        when, due = self._submission_time(assignment, student_id)
+    def penalty(self, student_id, assignment, score, submitted, due):
+        """Points off `score` for `student_id`'s `assignment` submitted at `submitted`, due `due` (naive UTC)."""
         extension = self.extensions.get((student_id, assignment))
         if extension is not None:
             due = _naive_utc(extension)
-        if when is not None and due is not None:
-            late = (when - due).total_seconds()
+        late = (submitted - due).total_seconds()
         percent = penalty_percent(late, self.percent_per_day, self.grace_minutes, self.max_percent)
         self.log.info("%s: %.0f s late%s: %g%% off", student_id, late,
                       f" (extension to {due:%Y-%m-%d %H:%M} UTC)" if extension is not None else "", percent)
         return (score or 0.0) * percent / 100.0
+
+    def late_submission_penalty(self, student_id, score, total_seconds_late):
+        assignment = getattr(self.parent, "assignment_id", "")
+        when, due = self._submission_time(assignment, student_id)
+        if when is not None and due is not None:
+            return self.penalty(student_id, assignment, score, when, due)
+        percent = penalty_percent(total_seconds_late, self.percent_per_day, self.grace_minutes, self.max_percent)
+        return (score or 0.0) * percent / 100.0
+
+
+def fallback_penalties(course_dir, assignment, student, stamp, duedate, notebooks):
+    """Set ``late_submission_penalty`` in a step's fallback results, as ``AssignLatePenalties`` would.
+
+    fmnist-grade's step grades a notebook nbgrader cannot read without nbgrader's
+    preprocessors (:func:`autograder.step._fallback`); `notebooks` is its
+    ``{notebook: {"grades": ..., "late_submission_penalty": ...}}``, `stamp`
+    the resolved ``timestamp.txt`` text and `duedate` the gradebook's (ISO), or None.
+    """
+    from nbgrader.utils import parse_utc
+    from traitlets.config.loader import PyFileConfigLoader
+
+    if not stamp or not duedate:
+        return
+    config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+    if config.AssignLatePenalties.get("plugin_class") != "autograder.lms.late_policy.LatePolicy":
+        return
+    submitted, due = _naive_utc(parse_utc(stamp)), _naive_utc(parse_utc(duedate))
+    if submitted <= due:
+        return  # nbgrader asks the plugin only about submissions after the assignment's due date
+    policy = LatePolicy(config=config)
+    for nb in notebooks.values():
+        score = sum(g["auto_score"] or 0.0 for g in nb["grades"].values())
+        nb["late_submission_penalty"] = min(score, policy.penalty(student, assignment, score, submitted, due))
 
 
 def configure(c, extensions_file):

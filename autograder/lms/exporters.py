@@ -133,7 +133,9 @@ def build_export(gradebook, roster, assignment_ids=(), students=(), columns=(), 
         s = s or by_id.get(r.id)
         if wanted and (s is None or s.id not in wanted):
             continue
-        cells = [r.cells.get(h, "") for h in identity]
+        # the roster's own cells; Brightspace's key columns without the '#' its export adds
+        cells = [r.cells.get(h, "").strip().lstrip("#") if h in fmt.strip_hash else r.cells.get(h, "")
+                 for h in identity]
         if s is None:
             unknown.append(f"{r.id} (row {r.line})")
             cells += [""] * len(assignments)

@@ -21,10 +21,12 @@ Sources (see also ``/work/shared/LMS_FORMATS.md`` of the project's notes):
   existing column's header ends with ``|<column id>``
   (``Quiz 3 [Total Pts: 10 Score] |664617``); a header without one creates
   a text column. In CSV every field is quoted.
-* **Brightspace (D2L)**: ``OrgDefinedId`` and/or ``Username`` (exported with a
-  leading ``#``); grade columns ``<Item> Points Grade`` (a new item declared
-  as ``<Item> Points Grade <Numeric MaxPoints:N>``); the last column
-  ``End-of-Line Indicator`` holds ``#`` on every row.
+* **Brightspace (D2L)**: ``OrgDefinedId`` and/or ``Username``, first and second
+  (exported with a leading ``#``; the sample import file has none), no other
+  user columns ("do not import ... a user's first name, email"); grade columns
+  ``<Item> Points Grade`` (a new item declared as ``<Item> Points Grade
+  <Numeric MaxPoints:N>``); the last column ``End-of-Line Indicator`` holds
+  ``#`` on every row (community.d2l.com article 3538, "Importing grades").
 """
 
 import re
@@ -65,7 +67,7 @@ BLACKBOARD = Format(
     required=("Username",), first_name="First Name", last_name="Last Name", quote_all=True)
 BRIGHTSPACE = Format(
     name="brightspace", id_column="Username", key_column="OrgDefinedId",
-    identity=("OrgDefinedId", "Username", "Last Name", "First Name", "Email"),
+    identity=("OrgDefinedId", "Username"),  # "Do not import other options, such as a user's first name, email"
     required=(), first_name="First Name", last_name="Last Name", email="Email",
     strip_hash=("OrgDefinedId", "Username"), end_of_line="End-of-Line Indicator")
 

@@ -13,6 +13,8 @@ Its subpackages, in layers: each imports only those below it
   around it: nbgrader's autograde with the notebook run in the sandbox and the
   trusted verdict written where nbgrader reads scores, the warm nbgrader
   server, threads or Dask, the class gradebook (one writer), the release hook;
+* :mod:`autograder.lms` - rosters from the LMS, grades to it (nbgrader export
+  plugins) and the late policy with per-student extensions;
 * :mod:`autograder.reports` - feedback without the hidden checks, the class
   results and their page, escaping of what a student controls;
 * :mod:`autograder.verdict` - the trusted verdict: the submission read as

@@ -42,6 +42,7 @@ c.GenerateAssignment.post_convert_hook = release_hook
 # written into the test cells, where nbgrader's SaveAutoGrades reads auto_score.
 # See autograder/batch/nbexec.py and autograder/batch/annotate.py.
 c.Autograde.autograde_preprocessors = [
+    "autograder.lms.submission_time.VouchedTime",
     "autograder.batch.release.InstallStudentSide",
     "autograder.batch.nbexec.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -52,6 +53,17 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+
+# late work: 10% off per started day late after 5 minutes of grace, at most 100%; a student's
+# extension is a row of extensions.csv (student_id,assignment,due with its time zone). The time
+# is the exchange's when the student's timestamp.txt claims earlier (VouchedTime, above).
+# See autograder/lms/late_policy.py. A malformed extensions.csv stops nbgrader (exit 2).
+from autograder.lms.late_policy import configure as configure_late_policy  # noqa: E402
+
+configure_late_policy(c, os.path.join(os.path.dirname(os.path.abspath(__file__)), "extensions.csv"))
+c.LatePolicy.percent_per_day = 10.0
+c.LatePolicy.grace_minutes = 5.0
+c.LatePolicy.max_percent = 100.0
 
 # a test cell must not run forever; a dead kernel is not the whole class's problem
 c.ExecutePreprocessor.timeout = 300

@@ -125,6 +125,7 @@ def graded(tmp_path_factory):
     except SandboxUnavailable as exc:
         pytest.skip(str(exc))
     course = _course(str(tmp_path_factory.mktemp("steps")))
+    _late_policy_setup(course)
     source, release = _notebooks(course)
     solved = answer_sources(source)
     _submit(course, "hana", _with_written(fill(release, dict(solved, precision_recall_f1=HANG))))
@@ -152,6 +153,31 @@ def graded(tmp_path_factory):
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     button = api.autograde(ASSIGNMENT, "btn")
     return course, db, first, second, button
+
+
+def _late_policy_setup(course):
+    """A due date every submission (timestamp.txt 2026-11-20 17:00 UTC) is 1 day 2 h past; sol's extension."""
+    import datetime
+
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=datetime.datetime(2026, 11, 19, 15, 0))
+    with open(os.path.join(course, "extensions.csv"), "w", encoding="utf-8") as fh:
+        fh.write(f"student_id,assignment,due\nsol,{ASSIGNMENT},2026-11-21T00:00:00Z\n")
+
+
+def test_the_late_policy_reaches_the_steps_and_the_class_gradebook(graded):
+    """fmnist-grade's steps and formgrader's button apply the course's late policy: 20% for 1 day 2 h late."""
+    course, db, first, _, _ = graded
+    from nbgrader.api import Gradebook
+
+    with Gradebook(db) as gb:
+        hana = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "hana")
+        assert hana.late_submission_penalty == pytest.approx(0.2 * hana.score) and hana.score > 0
+        assert not gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "sol").late_submission_penalty  # extension
+        btn = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "btn")
+        assert btn.late_submission_penalty == pytest.approx(0.2 * btn.score)
 
 
 def _autograded(course, student):

@@ -98,7 +98,59 @@ def _lms_download(ctx):
         zf.writestr(f"bob_attempt_2026-11-20-17-00-00_{ASSIGNMENT}.ipynb", blank)
 
 
-BEFORE = {"nbgrader zip_collect a5_evaluation": _lms_download}
+def _me():
+    return pwd.getpwuid(os.getuid()).pw_name
+
+
+# each LMS's gradebook export of this course's two students (the OS user, who submitted through
+# the exchange, and bob), as the instructor downloads it into course/
+ROSTERS = {
+    "canvas_gradebook.csv": (
+        "Student,ID,SIS User ID,SIS Login ID,Section,A5 Evaluation (4242),Current Score,Final Score\n"
+        "    Points Possible,,,,,30.00,(read only),(read only)\n"
+        '"Núñez, José María",7301,20261001,{me},ML 2026,,,\n"O\'Brien, Bob",7302,20261002,bob,ML 2026,,,\n'),
+    "moodle_grades.csv": (
+        "First name,Last name,ID number,Institution,Department,Email address,Assignment: a5_evaluation (Real)\n"
+        "José María,Núñez,{me},Uni,CS,jose@example.edu,-\nBob,O'Brien,bob,Uni,CS,bob@example.edu,-\n"),
+    "blackboard_gc.csv": (
+        '"Last Name","First Name","Username","Student ID","Last Access","Availability",'
+        '"a5_evaluation [Total Pts: 30 Score] |664617"\n'
+        '"Núñez","José María","{me}","20261001","","Available",""\n'
+        '"O\'Brien","Bob","bob","20261002","","Available",""\n'),
+    "brightspace_grades.csv": (
+        "OrgDefinedId,Username,Last Name,First Name,Email,"
+        "A5 Evaluation Points Grade <Numeric MaxPoints:30>,End-of-Line Indicator\n"
+        "#20261001,#{me},Núñez,José María,jose@example.edu,,#\n#20261002,#bob,O'Brien,Bob,bob@example.edu,,#\n"),
+}
+
+
+def _roster_download(name):
+    def download(ctx):
+        with open(os.path.join(ctx["course"], name), "w", encoding="utf-8") as fh:
+            fh.write(ROSTERS[name].format(me=_me()))
+    return download
+
+
+def _grade_written(ctx):
+    """A TA grades the written answers in formgrader (the LMS export refuses while any is ungraded)."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook("sqlite:///" + os.path.join(ctx["course"], "gradebook.db")) as gb:
+        for sub in gb.assignment_submissions(ASSIGNMENT):
+            for nb in sub.notebooks:
+                for g in nb.grades:
+                    if g.max_score and g.auto_score is None and g.manual_score is None:
+                        g.manual_score = 1.0
+        gb.db.commit()
+
+
+BEFORE = {"nbgrader zip_collect a5_evaluation": _lms_download,
+          "fmnist-grade roster canvas_gradebook.csv --lms canvas": _roster_download("canvas_gradebook.csv"),
+          "fmnist-grade roster moodle_grades.csv --lms moodle": _roster_download("moodle_grades.csv"),
+          "fmnist-grade roster blackboard_gc.csv --lms blackboard": _roster_download("blackboard_gc.csv"),
+          "fmnist-grade roster brightspace_grades.csv --lms brightspace": _roster_download("brightspace_grades.csv"),
+          "fmnist-grade export a5_evaluation --lms canvas --roster canvas_gradebook.csv --out canvas_grades.csv":
+              _grade_written}
 AFTER = {'nbgrader fetch_assignment a5_evaluation --course fmnist-edu --Exchange.root="$FMNIST_EDU_EXCHANGE"': _solve}
 
 
@@ -217,3 +269,11 @@ def test_every_command_works_as_written(project):
     with open(os.path.join(course, "grades.csv"), encoding="utf-8") as fh:
         grades = fh.read()
     assert me in grades and "bob" in grades
+    # the LMS sections: each LMS's import file holds both students' grades, keyed as that LMS keys them
+    for name, key in (("canvas_grades.csv", "7302"), ("moodle_import.csv", "bob"),
+                      ("blackboard_upload.csv", '"bob"'), ("brightspace_import.csv", "20261002")):
+        with open(os.path.join(course, name), encoding="utf-8") as fh:
+            text = fh.read()
+        assert key in text and ("Núñez" in text or name.startswith("brightspace")), (name, text)
+        row = next(line for line in text.splitlines() if key in line)
+        assert re.search(r",\"?[0-9.]+\"?(,#)?$", row), (name, row)  # bob's grade, not blank

@@ -20,6 +20,7 @@ import fmnist_edu
 LAYERS = (
     "autograder.cli",
     "autograder.batch",
+    "autograder.lms",
     "autograder.reports",
     "autograder.verdict",
     "autograder.hidden",

@@ -8,7 +8,8 @@ the trusted verdict where nbgrader reads scores), the class gradebook's one
 writer (:mod:`.gradebook`), the release hook (:mod:`.release`) and nbgrader's
 own command line (:mod:`.nbgrader_cli`).
 
-It may import :mod:`autograder.reports`, :mod:`autograder.verdict`,
+It may import :mod:`autograder.lms` (the late policy and the submission
+time), :mod:`autograder.reports`, :mod:`autograder.verdict`,
 :mod:`autograder.hidden`, :mod:`autograder.sandbox` and :mod:`fmnist_checks`;
 never :mod:`autograder.cli`.
 """

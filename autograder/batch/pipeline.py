@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from fmnist_checks.pieces import ASSIGNMENTS
 from . import gradebook
 from ..hidden import grading_seed
+from ..lms.errors import LmsError
+from ..lms.extensions import read_extensions
+from ..lms.submission_time import course_exchange, resolve_for_step
 from .step import grade_step, grader_fingerprint, read_tree, step_key, write_tree
 from ..sandbox.bwrap import Limits, SandboxUnavailable, check_available
 from .warm_nbgrader import fork_server
@@ -97,11 +100,22 @@ def make_jobs(course_dir, assignment, students, options, db_url):
             "notebook_timeout": options.notebook_timeout, "memory_mb": options.limits.memory_mb}
     # the hidden inputs' seed, derived here from the course's secret: steps (and Dask
     # workers) get the seed, never the secret, and a regrade repeats it exactly
-    return [{"assignment": assignment, "student": s, "config": config, "source": source,
-             "submission": read_tree(os.path.join(course_dir, "submitted", s, assignment)),
-             "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader,
-             "data_sha256": data, "seed": grading_seed(assignment, s, course_dir=course_dir)}
-            for s in students]
+    extensions = None  # the late policy's per-student due dates travel with each step
+    if os.path.isfile(os.path.join(course_dir, "extensions.csv")):
+        with open(os.path.join(course_dir, "extensions.csv"), "rb") as fh:
+            extensions = fh.read()
+    exchange = course_exchange(course_dir)
+    jobs = []
+    for s in students:
+        submission = read_tree(os.path.join(course_dir, "submitted", s, assignment))
+        # the time the late policy uses is resolved here, where the exchange is: the step gets it
+        # as timestamp.txt (autograder.lms.submission_time), and the notes say why
+        time_notes = resolve_for_step(course_dir, assignment, s, submission, exchange)
+        jobs.append({"assignment": assignment, "student": s, "config": config, "source": source,
+                     "submission": submission, "time_notes": time_notes, "extensions": extensions,
+                     "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader,
+                     "data_sha256": data, "seed": grading_seed(assignment, s, course_dir=course_dir)})
+    return jobs
 
 
 def check_request(course_dir, assignment, students, options):
@@ -109,6 +123,10 @@ def check_request(course_dir, assignment, students, options):
     if assignment not in ASSIGNMENTS:
         raise gradebook.CourseError(f"unknown assignment {assignment!r}; one of {', '.join(ASSIGNMENTS)}")
     gradebook.check_course(course_dir)
+    try:  # a malformed extensions.csv: nothing is graded
+        read_extensions(os.path.join(course_dir, "extensions.csv"))
+    except LmsError as exc:
+        raise gradebook.CourseError(str(exc)) from None
     db_url = options.db_url or gradebook.default_db_url(course_dir)
     gradebook.check_generated(db_url, assignment)
     if not os.path.isfile(os.path.join(course_dir, "source", assignment, f"{assignment}.ipynb")):

@@ -106,6 +106,9 @@ def grade_step(job, data_dir=None):
         write_tree(os.path.join(course, "submitted", student, aid), job["submission"])
         with open(os.path.join(course, "nbgrader_config.py"), "w", encoding="utf-8") as fh:
             fh.write(job["config"])
+        if job.get("extensions"):  # the late policy's per-student due dates (the config names the file)
+            with open(os.path.join(course, "extensions.csv"), "wb") as fh:
+                fh.write(job["extensions"])
         db_path = os.path.join(tmp, "gradebook.db")
         with open(db_path, "wb") as fh:
             fh.write(job["gradebook_db"])
@@ -120,6 +123,7 @@ def grade_step(job, data_dir=None):
             out["pieces"], out["notes"] = meta.get("pieces", {}), meta.get("notes", [])
         else:
             _fallback(course, aid, student, job, reason, out, folder)
+        out["notes"] = list(job.get("time_notes") or []) + out["notes"]  # how the submission time was taken
         out["files"] = read_tree(folder) if os.path.isdir(folder) else {}
         size = sum(map(len, out["files"].values()))
         if size > MAX_RETURNED_BYTES:
@@ -153,7 +157,8 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
         f"--TrustedVerdict.total_timeout={o['notebook_timeout']}", f"--TrustedVerdict.memory_mb={o['memory_mb']}",
         f"--TrustedVerdict.uid={uid}", f"--TrustedVerdict.course_dir={course}",
         f"--TrustedVerdict.seed={job.get('seed', '')}",
-        "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30")
+        "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30",
+        "--VouchedTime.use_exchange_time=False")  # the coordinator resolved timestamp.txt
     limit = 3 * o["notebook_timeout"] + 120  # the notebook, its checks, a fresh worker for any left over
     env = nbgrader_env({"PYTHONWARNINGS": "ignore"})
     if data_dir:
@@ -226,4 +231,7 @@ def _fallback(course, aid, student, job, reason, out, folder):
                 gs[f"test_{piece.lower()}"]["auto_score"] = v["score"]
         grades[nbk["name"]] = {"late_submission_penalty": None, "grades": gs,
                                "comments": {c["name"]: None for c in nbk["solution_cells"]}}
+    from ..lms.late_policy import fallback_penalties
+
+    fallback_penalties(course, aid, student, stamp, job["gradebook"]["duedate"], grades)  # the course's late policy
     out["results"] = {"timestamp": stamp, "notebooks": grades, "fallback": True}

@@ -76,6 +76,10 @@ SUBCOMMANDS = {
     "report": "autograder.cli.report",
     # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.cli.feedback)
     "feedback": "autograder.cli.feedback",
+    # fmnist-grade roster FILE --lms LMS: the LMS's students into nbgrader (autograder.cli.roster)
+    "roster": "autograder.cli.roster",
+    # fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (autograder.cli.export)
+    "export": "autograder.cli.export",
 }
 
 
@@ -88,7 +92,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],
         epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
-               "fmnist-grade feedback ASSIGNMENT (feedback to every student).")
+               "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
+               "fmnist-grade roster FILE --lms LMS (students from the LMS), "
+               "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS).")
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

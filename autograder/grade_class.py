@@ -76,6 +76,8 @@ SUBCOMMANDS = {
     "report": "autograder.report",
     # fmnist-grade feedback ASSIGNMENT: feedback to every student (autograder.feedback)
     "feedback": "autograder.feedback",
+    # fmnist-grade similarity ASSIGNMENT: which submissions share code (autograder.similarity)
+    "similarity": "autograder.similarity.command",
 }
 
 
@@ -88,7 +90,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],
         epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
-               "fmnist-grade feedback ASSIGNMENT (feedback to every student).")
+               "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
+               "fmnist-grade similarity ASSIGNMENT (which submissions share code).")
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

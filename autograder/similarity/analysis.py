@@ -3,8 +3,9 @@
 :func:`compare` takes what :mod:`.answers` read and the :class:`.starter.Starter`,
 normalises each piece once, fingerprints it without the starter, scores all
 pairs of each piece at once (:mod:`.scoring`) and flags them
-(:mod:`.flagging`). The whole answer code ``*`` is the pieces' normalised code
-in contract order, so the order a student wrote them in does not matter.
+(:mod:`.flagging`). The whole answer code ``*`` has the union of the pieces'
+fingerprints (and the sum of their tokens): the order a student wrote the
+pieces in does not matter, and no k-gram spans two pieces.
 """
 
 import sys
@@ -15,7 +16,7 @@ import numpy as np
 from fmnist_checks.pieces import ASSIGNMENTS
 
 from .answers import WHOLE
-from .fingerprints import fingerprint, normalise_all, starter_hashes
+from .fingerprints import Fingerprint, fingerprint, normalise_all, starter_hashes
 from .flagging import Thresholds, distribution, flags, z_scores
 from .scoring import similarity_matrix
 
@@ -79,9 +80,10 @@ def compare(assignment, class_found, known_found, starter, thresholds=Thresholds
     labels = [a.label for a in everyone]
     reported, dists, counts, class_sims, long_enough = [], {}, {}, {}, {}
     upper = np.triu(np.ones((n_class, n_class), dtype=bool), k=1)
-    for index, piece in enumerate(pieces + [WHOLE]):
-        texts = ["".join(n) if piece == WHOLE else n[index] for n in by_student]
-        prints = [fingerprint(t, boilerplate) for t in texts]
+    per_piece = [[fingerprint(n[index], boilerplate) for n in by_student] for index in range(len(pieces))]
+    whole = [Fingerprint(np.unique(np.concatenate([p[i].hashes for p in per_piece])),
+                         sum(p[i].tokens for p in per_piece)) for i in range(len(everyone))]
+    for piece, prints in zip(pieces + [WHOLE], per_piece + [whole]):
         sim = similarity_matrix(prints)
         tokens = np.array([f.tokens for f in prints])
         present = np.array([not f.empty for f in prints])

@@ -16,6 +16,7 @@ from .highlight import piece_code, shared_regions
 MAX_SHOWN_ROWS = 300  # rows of the ranked table (the CSV has them all)
 MAX_CODE_CHARS = 30000  # per side of a side-by-side view
 UNFLAGGED_VIEWS = 8  # side-by-side views of the closest pairs that were not flagged
+MAX_FLAGGED_VIEWS = 60  # side-by-side views of flagged pairs (the most similar first); the rest: the CSV
 
 CSS = """
 body { font-family: -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; margin: 1.5em auto;
@@ -121,7 +122,7 @@ def build_html(comparison, csv_name=None):
     """The report page as one HTML string."""
     c, t = comparison, comparison.thresholds
     flagged = c.flagged()
-    flagged_pairs = sorted({(p.a, p.b) for p in flagged})
+    flagged_pairs = list(dict.fromkeys((p.a, p.b) for p in flagged))  # the most similar first
     out = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f'<meta http-equiv="Content-Security-Policy" content="{CSP}">',
@@ -180,8 +181,14 @@ def build_html(comparison, csv_name=None):
     out.append('<h2 id="side-by-side">Flagged pairs side by side</h2>')
     if not flagged:
         out.append("<p>No pair was flagged.</p>")
-    for a, b in flagged_pairs:
-        rows = [p for p in flagged if (p.a, p.b) == (a, b)]
+    elif len(flagged_pairs) > MAX_FLAGGED_VIEWS:
+        out.append(f"<p>The {MAX_FLAGGED_VIEWS} most similar of the {len(flagged_pairs)} flagged pairs; "
+                   "the others are in the table above and in the CSV.</p>")
+    by_pair = {}
+    for p in flagged:
+        by_pair.setdefault((p.a, p.b), []).append(p)
+    for a, b in flagged_pairs[:MAX_FLAGGED_VIEWS]:
+        rows = by_pair[(a, b)]
         shown = [p for p in rows if p.piece == WHOLE] or rows
         names = ", ".join(_e(_piece_label(p.piece)) for p in rows)
         out.append(f'<details class="flag" open><summary>{_e(a)} &mdash; {_e(b)}: flagged on {names}</summary>')

@@ -1,7 +1,9 @@
 """Six of the similarity corpus's independent a2 answers (the other six: ``a2_similarity_honest_2``).
 
 Each student's answers were written apart from every other's, in a style of
-their own; every answer is correct (``tests/test_similarity.py`` runs them
+their own (amara and goran both wrote the textbook ``gini`` and ``entropy``,
+as many students do: the short pieces two honest students can share whole);
+every answer is correct (``tests/test_similarity.py`` runs them
 against the reference on small data). They run after the notebook's given
 cells (numpy as np, BaseEstimator, ClassifierMixin, check_is_fitted, Node).
 """
@@ -14,7 +16,7 @@ def gini(y):
         return 0.0
     _, counts = np.unique(y, return_counts=True)
     p = counts / y.size
-    return float(1.0 - (p * p).sum())
+    return float(1.0 - np.sum(p ** 2))
 ''',
     "entropy": '''
 def entropy(y):
@@ -23,7 +25,7 @@ def entropy(y):
         return 0.0
     _, counts = np.unique(y, return_counts=True)
     p = counts / y.size
-    return float(-(p * np.log2(p)).sum())
+    return float(-np.sum(p * np.log2(p)))
 ''',
     "information_gain": '''
 def information_gain(y, y_left, y_right, criterion="gini"):

@@ -4,19 +4,20 @@ GORAN = {  # one sort per feature, class counts moved across the cut one sample 
     "gini": '''
 def gini(y):
     arr = np.asarray(y)
-    if arr.shape[0] == 0:
+    if arr.size == 0:
         return 0.0
-    frequencies = np.unique(arr, return_counts=True)[1].astype(float)
-    frequencies /= arr.shape[0]
-    return 1.0 - float(np.square(frequencies).sum())
+    _, freq = np.unique(arr, return_counts=True)
+    p = freq / arr.size
+    return float(1.0 - np.sum(p ** 2))
 ''',
     "entropy": '''
 def entropy(y):
     arr = np.asarray(y)
-    if arr.shape[0] == 0:
+    if arr.size == 0:
         return 0.0
-    frequencies = np.unique(arr, return_counts=True)[1] / arr.shape[0]
-    return float(-np.sum(frequencies * np.log(frequencies)) / np.log(2.0))
+    _, freq = np.unique(arr, return_counts=True)
+    p = freq / arr.size
+    return float(-np.sum(p * np.log2(p)))
 ''',
     "information_gain": '''
 def information_gain(y, y_left, y_right, criterion="gini"):

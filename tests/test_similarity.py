@@ -2,9 +2,10 @@
 
 The class is the corpus of ``tests/submissions/a2_similarity_*.py`` written as
 real submissions (:mod:`autograder.similarity.corpus`): twelve independent
-students, seven planted copiers, two who left the notebook blank, a student
-whose notebook is corrupt JSON, one whose notebook is a link to another's,
-and one whose name and code carry HTML. The public solution is passed with
+students, seven planted copiers, two who left the notebook blank, one whose
+answer cell is too long to compare whole, one whose notebook is corrupt JSON,
+one whose notebook is a link to another's, and one whose name and code carry
+HTML. The public solution is passed with
 ``--against``.
 """
 
@@ -45,6 +46,7 @@ def run(tmp_path_factory):
     release = corpus.release_notebook(os.path.join(course, "source", A2, f"{A2}.ipynb"))
     for blank in ("blank1", "blank2"):
         corpus.submit(course, release, blank, {})
+    corpus.submit(course, release, "padded", {"gini": "def gini(y):\n    return 0.0\n\nPAD = '" + "a" * 60_000 + "'\n"})
     kofi = corpus.honest()["kofi"]
     corpus.submit(course, release, HOSTILE, {p: f"# {PAYLOAD}\n" + s for p, s in kofi.items()})
     broken = corpus.submit(course, release, "corrupt", {})
@@ -171,8 +173,9 @@ def test_refused_notebooks_are_listed_and_the_rest_compared(run):
     assert set(refused) == {"corrupt", "linker"}
     assert "not valid notebook JSON" in refused["corrupt"]
     assert "link" in refused["linker"]
-    assert len(comparison.students) == 12 + 7 + 3  # the corpus, two blanks and the hostile name
+    assert len(comparison.students) == 12 + 7 + 4  # the corpus, two blanks, the hostile name, the padded one
     assert "corrupt" in page and "linker" in page and "Not compared" in page
+    assert "padded</td><td>compared in part: gini: only its first 50,000 of 60," in page
 
 
 def test_blank_notebooks_share_only_starter_code(run):

@@ -81,12 +81,12 @@ def compare(assignment, class_found, known_found, starter, thresholds=Thresholds
     reported, dists, counts, class_sims, long_enough = [], {}, {}, {}, {}
     upper = np.triu(np.ones((n_class, n_class), dtype=bool), k=1)
     per_piece = [[fingerprint(n[index], boilerplate) for n in by_student] for index in range(len(pieces))]
-    whole = [Fingerprint(np.unique(np.concatenate([p[i].hashes for p in per_piece])),
+    whole = [Fingerprint(np.unique(np.concatenate([p[i].hashes for p in per_piece])).astype(np.int64),
                          sum(p[i].tokens for p in per_piece)) for i in range(len(everyone))]
     for piece, prints in zip(pieces + [WHOLE], per_piece + [whole]):
         sim = similarity_matrix(prints)
-        tokens = np.array([f.tokens for f in prints])
-        present = np.array([not f.empty for f in prints])
+        tokens = np.array([f.tokens for f in prints], dtype=np.int64)
+        present = np.array([not f.empty for f in prints], dtype=bool)
         within = upper & present[:n_class, None] & present[None, :n_class]
         class_sims[piece] = sim[:n_class, :n_class][within]
         long_enough[piece] = int((tokens[:n_class] >= thresholds.tokens).sum())

@@ -31,6 +31,7 @@ from ..submission import MAX_NOTEBOOK_BYTES, read_submission
 WHOLE = "*"  # the piece name of the whole answer code
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # one .py file of known code
 MAX_FILES = 5000  # files looked at under one --against folder
+MAX_PIECE_CHARS = 50_000  # a piece's code compared (the longest honest a2 piece has about 4,000)
 
 
 @dataclass
@@ -40,6 +41,14 @@ class Answers:
     label: str
     pieces: dict = field(default_factory=dict)
     cohort: str = ""  # "" for this class, else the --against folder's label
+    notes: list = field(default_factory=list)  # one line each: what was not compared
+
+    def __post_init__(self):
+        for piece, code in self.pieces.items():
+            if len(code) > MAX_PIECE_CHARS:
+                self.pieces[piece] = code[:MAX_PIECE_CHARS]
+                self.notes.append(f"{piece}: only its first {MAX_PIECE_CHARS:,} of {len(code):,} characters "
+                                  "were compared")
 
 
 @dataclass
@@ -211,6 +220,8 @@ def against_answers(folder, assignment):
         path = os.path.join(root, entry)
         is_file = entry.endswith((".py", ".ipynb"))
         name = f"{label}/{os.path.splitext(entry)[0] if is_file else entry}"
+        if name in {a.label for a in found} | {n.label for n in refused}:
+            name = f"{label}/{entry}"  # solution.py beside solution.ipynb, or a folder named solution
         if os.path.islink(path):
             refused.append(NotCompared(name, "a link; links are not followed"))
             continue

@@ -73,15 +73,20 @@ def main(argv=None):
         print(f"fmnist-grade similarity: error: {exc}", file=sys.stderr)
         return 2
     pairs = sorted({(p.a, p.b) for p in comparison.flagged()})
-    print(f"compared {len(comparison.students)} notebooks"
-          + (f" and {len(comparison.known)} known sources" if comparison.known else "")
+    n, k = len(comparison.students), len(comparison.known)
+    print(f"compared {n} notebook{'s' if n != 1 else ''}"
+          + (f" and {k} known source{'s' if k != 1 else ''}" if k else "")
           + f" in {time.perf_counter() - start:.1f} s; {len(pairs)} pairs flagged "
           f"({len(comparison.flagged())} rows)")
     for a, b in pairs:
-        on = ", ".join(p.piece for p in comparison.flagged() if (p.a, p.b) == (a, b))
+        on = ", ".join(piece for piece in comparison.pieces()
+                       if any((p.a, p.b, p.piece) == (a, b, piece) for p in comparison.flagged()))
         print(f"  flagged: {terminal(a)} / {terminal(b)}: {on}")
     for item in comparison.not_compared:
         print(f"  not compared: {terminal(item.label)}: {terminal(item.reason)}")
+    for label, answers in comparison.answers.items():
+        for note in answers.notes:
+            print(f"  compared in part: {terminal(label)}: {terminal(note)}")
     print(f"wrote {html_path}\nwrote {csv_path}")
     return 0
 

@@ -187,15 +187,18 @@ def build_html(comparison, csv_name=None):
     by_pair = {}
     for p in flagged:
         by_pair.setdefault((p.a, p.b), []).append(p)
+    order = {piece: i for i, piece in enumerate(c.pieces())}
     for a, b in flagged_pairs[:MAX_FLAGGED_VIEWS]:
-        rows = by_pair[(a, b)]
-        shown = [p for p in rows if p.piece == WHOLE] or rows
+        rows = sorted(by_pair[(a, b)], key=lambda p: order[p.piece])
         names = ", ".join(_e(_piece_label(p.piece)) for p in rows)
         out.append(f'<details class="flag" open><summary>{_e(a)} &mdash; {_e(b)}: flagged on {names}</summary>')
-        for p in shown:
-            out.append(f"<p class='small'>{_e(_piece_label(p.piece))}: similarity {p.similarity:.2f}, "
-                       f"z {p.z:.1f}; <mark>marked</mark>: code both share (starter code excluded)</p>")
-            out.append(_side_by_side(c, p))
+        for p in rows:
+            text = (f"{_e(_piece_label(p.piece))}: similarity {p.similarity:.2f}, z {p.z:.1f}; "
+                    "<mark>marked</mark>: code both share (starter code excluded)")
+            if p.piece == WHOLE and len(rows) > 1:  # the pieces above are the evidence; the whole on demand
+                out.append(f"<details><summary class='small'>{text}</summary>{_side_by_side(c, p)}</details>")
+            else:
+                out.append(f"<p class='small'>{text}</p>{_side_by_side(c, p)}")
         out.append("</details>")
     closest = [p for p in c.pairs if not p.flagged][:UNFLAGGED_VIEWS]
     if closest:
@@ -206,9 +209,11 @@ def build_html(comparison, csv_name=None):
                        f"{_side_by_side(c, p)}</details>")
 
     out.append("<h2>Not compared</h2>")
-    if c.not_compared:
+    in_part = [(label, note) for label, a in c.answers.items() for note in a.notes]
+    if c.not_compared or in_part:
         out.append("<table><tr><th>student or source</th><th>why</th></tr>")
         out += [f"<tr><td>{_e(n.label)}</td><td>{_e(n.reason)}</td></tr>" for n in c.not_compared]
+        out += [f"<tr><td>{_e(label)}</td><td>compared in part: {_e(note)}</td></tr>" for label, note in in_part]
         out.append("</table>")
     else:
         out.append("<p>Every submitted notebook was read and compared.</p>")

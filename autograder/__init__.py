@@ -18,6 +18,7 @@ and plain data. This package builds on it and is never shipped to students:
   :mod:`autograder.gradebook` (the class gradebook, one writer) and
   :mod:`autograder.cluster` (threads or Dask);
 * :mod:`autograder.report` - the class report (``fmnist-grade report``);
+* :mod:`autograder.similarity` - which submissions share code (``fmnist-grade similarity``);
 * :mod:`autograder.release` - nbgrader's pre-convert hook that puts the student
   side beside each released notebook;
 * :mod:`autograder.solutions`, :mod:`autograder.demo_flow` - ``fmnist-solutions``

@@ -13,6 +13,7 @@ them with the machine they ran on.
 
 import argparse
 import io
+import keyword
 import os
 import platform
 import random
@@ -47,7 +48,7 @@ def _mutate(source, rng):
     try:
         for tok in tokenize.generate_tokens(io.StringIO(source).readline):
             if tok.type == tokenize.NAME and tok.string not in KEEP and not tok.string.startswith("__") \
-                    and tok.string.isidentifier() and not __import__("keyword").iskeyword(tok.string):
+                    and tok.string.isidentifier() and not keyword.iskeyword(tok.string):
                 tok = tok._replace(string=names.setdefault(tok.string, f"v{rng.randrange(10**6)}"))
             out.append(tok)
         source = tokenize.untokenize(out)

@@ -16,8 +16,6 @@ import os
 import sys
 import tempfile
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from autograder.similarity import corpus  # noqa: E402
@@ -59,7 +57,7 @@ def main():
         top_z = max(p.z for p in honest)
         low = min(copied, key=lambda p: p.similarity)
         low_z = min(p.z for p in copied)
-        tokens = [t for t in (p.tokens for p in rows)]
+        tokens = [p.tokens for p in rows]
         d = comparison.distributions[piece]
         print(f"{piece:24s} {min(tokens):4d}-{max(tokens):<5d} {d.median:6.2f} {d.scale:6.3f} | "
               f"{top.similarity:10.2f} {top_z:5.1f}  {top.a + '/' + top.b:22s} | "
@@ -72,7 +70,6 @@ def main():
     print(f"with the defaults: {len(comparison.flagged())} rows flagged, {len(wrong)} of them honest; "
           f"planted rows with enough code not flagged: {', '.join(missed) or 'none'}; planted rows under "
           f"{defaults.tokens} tokens (never flagged alone, by design): {len(short)}")
-    assert np.isfinite(top_z)
 
 
 if __name__ == "__main__":

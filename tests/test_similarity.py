@@ -213,6 +213,21 @@ def test_against_an_earlier_cohort_is_labelled_by_its_course(tmp_path):
     assert set(found[0].pieces) == set(PIECES)
 
 
+def test_against_a_folder_of_files_reads_py_and_plain_notebooks_and_no_links(tmp_path):
+    """Known code as loose files: a .py, a notebook without nbgrader metadata; a link is refused."""
+    folder = tmp_path / "public"
+    folder.mkdir()
+    (folder / "sol.py").write_text("import numpy as np\n\ndef gini(y):\n    return 0.0\n")
+    cells = [{"cell_type": "code", "metadata": {}, "outputs": [], "execution_count": None, "source": source}
+             for source in ("def _h(y):\n    return y\n", "def entropy(y):\n    return _h(0.0)\n")]
+    (folder / "nb.ipynb").write_text(json.dumps({"cells": cells, "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    (folder / "stolen.py").symlink_to(folder / "sol.py")
+    found, refused = against_answers(str(folder), A2)
+    assert {a.label: set(a.pieces) for a in found} == {"public/sol": {"gini"}, "public/nb": {"entropy"}}
+    assert "def _h" in found[0].pieces["entropy"] and found[0].cohort == "public"
+    assert [(n.label, "link" in n.reason) for n in refused] == [("public/stolen", True)]
+
+
 def test_the_subcommand_writes_both_reports(tmp_path, capsys):
     """fmnist-grade similarity, inside a course: a copied pair flagged, both reports written."""
     course = str(tmp_path / "course")

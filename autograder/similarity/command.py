@@ -76,8 +76,8 @@ def main(argv=None):
     n, k = len(comparison.students), len(comparison.known)
     print(f"compared {n} notebook{'s' if n != 1 else ''}"
           + (f" and {k} known source{'s' if k != 1 else ''}" if k else "")
-          + f" in {time.perf_counter() - start:.1f} s; {len(pairs)} pairs flagged "
-          f"({len(comparison.flagged())} rows)")
+          + f" in {time.perf_counter() - start:.1f} s; {len(pairs)} pair{'s' if len(pairs) != 1 else ''} flagged "
+          f"({len(comparison.flagged())} row{'s' if len(comparison.flagged()) != 1 else ''})")
     for a, b in pairs:
         on = ", ".join(piece for piece in comparison.pieces()
                        if any((p.a, p.b, p.piece) == (a, b, piece) for p in comparison.flagged()))

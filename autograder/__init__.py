@@ -9,6 +9,8 @@ Its subpackages, in layers: each imports only those below it
 * :mod:`autograder.cli` - the commands: ``fmnist-grade`` (a whole class) and
   ``fmnist-grade report``, ``fmnist-course-demo``, ``fmnist-solutions``,
   describe, the grading-accuracy sweep;
+* :mod:`autograder.similarity` - which submissions share code (copydetect's
+  fingerprints, flags calibrated to the class), for a person to look at;
 * :mod:`autograder.batch` - one grading step per submission and the batch
   around it: nbgrader's autograde with the notebook run in the sandbox and the
   trusted verdict written where nbgrader reads scores, the warm nbgrader

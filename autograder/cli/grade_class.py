@@ -80,6 +80,8 @@ SUBCOMMANDS = {
     "roster": "autograder.cli.roster",
     # fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (autograder.cli.export)
     "export": "autograder.cli.export",
+    # fmnist-grade similarity ASSIGNMENT: which submissions share code (autograder.cli.similarity)
+    "similarity": "autograder.cli.similarity",
 }
 
 
@@ -94,7 +96,8 @@ def main(argv=None):
         epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
                "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
                "fmnist-grade roster FILE --lms LMS (students from the LMS), "
-               "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS).")
+               "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS), "
+               "fmnist-grade similarity ASSIGNMENT (which submissions share code).")
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

@@ -116,7 +116,7 @@ def test_one_students_failure_is_their_note_and_the_exit_status_says_so(broken, 
 def test_a_records_rows_go_in_one_transaction(tmp_path, monkeypatch):
     from nbgrader.api import Gradebook, MissingEntry
 
-    from autograder.gradebook import NotRecorded, import_assignment, record
+    from autograder.gradebook import import_assignment, record
 
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
     monkeypatch.setenv("PATH", os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])  # alembic
@@ -125,7 +125,7 @@ def test_a_records_rows_go_in_one_transaction(tmp_path, monkeypatch):
          "solution_cells": [], "task_cells": [], "source_cells": []}]})
     good = {"timestamp": "2026-11-20 17:00:00 UTC", "notebooks": {"a": {
         "late_submission_penalty": None, "grades": {"g": {"auto_score": 1.0}}, "comments": {}}}}
-    with pytest.raises(NotRecorded):
+    with pytest.raises(ValueError, match="timestamp.txt"):  # NotRecorded, before anything is written
         record(url, "a", "tim", dict(good, timestamp="teatime"))
     # a grade the gradebook does not have: it fails after the student and submission were made
     with pytest.raises(MissingEntry):

@@ -200,9 +200,12 @@ def _run_threads(step, jobs, options, progress, desc):
         uids.put(held.uids[slot] if held else None)
     slots = threading.Semaphore(n)  # taken before a job's files are read, given back once its result is taken
     done = queue.Queue()  # results go here, not into futures that would keep every one until the end
+    stop = threading.Event()  # the caller stopped taking results: the steps not started are not
 
     def run(job):
         slots.acquire()
+        if stop.is_set():
+            return
         uid = uids.get()
         try:
             done.put((True, step(dict(with_files(job), uid=uid if options.sandbox else None))))
@@ -213,15 +216,21 @@ def _run_threads(step, jobs, options, progress, desc):
 
     try:
         with ThreadPoolExecutor(max_workers=n) as pool:
-            for job in jobs:
-                pool.submit(run, job)
-            for _ in _bar(range(len(jobs)), len(jobs), desc, progress):
-                ok, result = done.get()
-                if not ok:
-                    raise result
-                yield result
-                del result
-                slots.release()
+            try:
+                for job in jobs:
+                    pool.submit(run, job)
+                for _ in _bar(range(len(jobs)), len(jobs), desc, progress):
+                    ok, result = done.get()
+                    if not ok:
+                        raise result
+                    yield result
+                    del result
+                    slots.release()
+            finally:
+                stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)  # the jobs no thread took
+                for _ in range(n):  # a thread waiting for a slot sees `stop` and returns
+                    slots.release()
     finally:
         if held:
             held.close()

@@ -174,3 +174,44 @@ def test_the_memory_cap_is_the_data_segment_and_torch_still_imports():
             "try:\n    numpy.ones(2**28)\nexcept MemoryError:\n    print('capped', resource.getrlimit(resource.RLIMIT_DATA)[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == f"capped {2**30}", out.stderr[-2000:]
+
+
+def test_zip_collect_extracts_within_bounds(tmp_path):
+    """An LMS download: bob's zip, a class bundle holding carl's zip, and eve's bomb (20 MB of zeros
+    in 20 members, a link, a name leaving the folder): at most 8 MB of eve's is extracted
+    (``--BoundedExtractor.max_archive_mb=8``), no link, nothing outside; all three are collected."""
+    import stat
+    import zipfile
+
+    from autograder.nbgrader_cli import run_nbgrader
+
+    course = make_course(str(tmp_path), students=())
+    with open(os.path.join(course, "release", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), "rb") as fh:
+        nb = fh.read()
+    archive = os.path.join(course, "downloaded", ASSIGNMENT, "archive")
+    os.makedirs(archive)
+    with zipfile.ZipFile(os.path.join(archive, "bob_attempt_2026-11-20-17-00-00.zip"), "w") as zf:
+        zf.writestr(f"bob_{ASSIGNMENT}.ipynb", nb)
+    with zipfile.ZipFile(tmp_path / "carl.zip", "w") as zf:
+        zf.writestr(f"carl_{ASSIGNMENT}.ipynb", nb)
+    with zipfile.ZipFile(os.path.join(archive, "class.zip"), "w") as zf:
+        zf.write(tmp_path / "carl.zip", "carl.zip")
+    with zipfile.ZipFile(os.path.join(archive, "eve.zip"), "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(f"eve_{ASSIGNMENT}.ipynb", nb)
+        for i in range(20):
+            zf.writestr(f"junk_{i:02d}.bin", bytes(2**20))
+        link = zipfile.ZipInfo("passwd")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(link, "/etc/passwd")
+        zf.writestr("../../../escaped.txt", "out")
+    run_nbgrader(["zip_collect", ASSIGNMENT, "--force", "--BoundedExtractor.max_archive_mb=8"], cwd=course)
+    extracted = os.path.join(course, "downloaded", ASSIGNMENT, "extracted")
+    size = 0
+    for root, dirs, files in os.walk(extracted):
+        for name in dirs + files:
+            assert not os.path.islink(os.path.join(root, name)), name
+        size += sum(os.path.getsize(os.path.join(root, f)) for f in files if f.startswith("junk"))
+    assert size <= 8 * 2**20, f"{size / 2**20:.0f} MB of eve's junk was extracted"
+    assert not any("escaped" in f for _, _, files in os.walk(course) for f in files)
+    for student in ("bob", "carl", "eve"):
+        assert os.path.isfile(os.path.join(course, "submitted", student, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")), student

@@ -200,9 +200,9 @@ def _resumed(course_dir, db_url, job):
             done = json.load(fh)
     except (OSError, ValueError):
         return None
-    plan = job["plan"]
-    if done.get("key") != step_key(dict(job, submission_sha256=digests(plan["folder"], plan["files"], plan["root"]))) \
-            or not os.path.exists(notebook):
+    plan = job["plan"]  # its files are read one at a time for their digests, none kept
+    sums = digests(plan["folder"], plan["files"], plan["root"])
+    if done.get("key") != step_key(dict(job, submission_sha256=sums)) or not os.path.exists(notebook):
         return None
     r = store(course_dir, db_url, dict(done, results=None))
     r.notes.append("unchanged since it was graded: not graded again (--resume)")

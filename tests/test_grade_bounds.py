@@ -171,9 +171,46 @@ def test_the_memory_cap_is_the_data_segment_and_torch_still_imports():
     """RLIMIT_DATA at 1 GB: torch and numpy import and work, a 2 GB allocation fails in that process."""
     code = ("from autograder.bounds import cap_memory; import resource; assert cap_memory(1024); "
             "import numpy, torch; torch.ones(1000, 1000).sum(); numpy.ones((1000, 1000)).sum()\n"
-            "try:\n    numpy.ones(2**28)\nexcept MemoryError:\n    print('capped', resource.getrlimit(resource.RLIMIT_DATA)[0])")
+            "try:\n    numpy.ones(2**28)\nexcept MemoryError:\n"
+            "    print('capped', resource.getrlimit(resource.RLIMIT_DATA)[0])")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.stdout.strip() == f"capped {2**30}", out.stderr[-2000:]
+
+
+def test_a_steps_process_runs_under_the_cap(tmp_path):
+    """The warm server's child for a step (what runs nbgrader) takes the step's cap before anything else."""
+    from autograder.warm_nbgrader import _run_step
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the server's child, as the server forks it
+        try:
+            _run_step({"memory_mb": 1536, "cwd": str(tmp_path), "env": {}, "log": str(tmp_path / "log"),
+                       "args": ["--version"]})
+            os.write(write_end, str(resource.getrlimit(resource.RLIMIT_DATA)[0]).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    seen = os.read(read_end, 64)
+    os.waitpid(pid, 0)
+    assert seen == str(1536 * 2**20).encode()
+
+
+def test_local_cluster_workers_run_under_the_cap():
+    pytest.importorskip("distributed", reason="dask[distributed] is not installed")
+    import dask
+
+    from autograder.cluster import QUIET_LOCAL_CLUSTER, connect
+
+    with dask.config.set({key: dask.config.get(key) for key in QUIET_LOCAL_CLUSTER}):
+        client, local = connect("local:1", memory_mb=1536)
+        try:
+            client.wait_for_workers(1)
+            seen = client.run(lambda: resource.getrlimit(resource.RLIMIT_DATA)[0])
+        finally:
+            client.close()
+            local.close()
+    assert list(seen.values()) == [1536 * 2**20]
 
 
 def test_zip_collect_extracts_within_bounds(tmp_path):

@@ -24,6 +24,10 @@ c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>a[1-5]_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb)$"
 )
 
+# each archive is looked at before it is extracted: regular files only, 64 MB and 200
+# files at most from one archive, archives inside it kept closed (autograder/batch/zip_bounds.py)
+c.ZipCollectApp.extractor_plugin = "autograder.batch.zip_bounds.BoundedExtractor"
+
 # never release caches or checkpoints
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "feedback", ".*",

@@ -90,7 +90,7 @@ def test_a_steps_gradebook_has_nbgraders_schema_without_running_alembic(generate
 
 
 def test_table_says_which_points_await_a_grader_and_keeps_notes_whole():
-    from autograder.batch.pipeline import StudentResult
+    from autograder.batch.outcome import StudentResult
 
     long_note = "word " * 60 + "end-of-the-note"
     r = StudentResult("ann", scores={"accuracy": 1.0}, points={"accuracy": 1.0}, notes=[long_note],

@@ -168,9 +168,8 @@ def test_a_claim_earlier_than_the_exchange_saw_is_replaced_and_noted(tmp_path):
     when, notes = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
     assert when >= before - datetime.timedelta(seconds=2)
     assert len(notes) == 1 and "timestamp.txt says 2026-01-01" in notes[0] and "graded as submitted then" in notes[0]
-    files = {"timestamp.txt": b"2026-01-01 00:00:00.000000 UTC", f"{ASSIGNMENT}.ipynb": b"{}"}
-    assert resolve_for_step(str(tmp_path / "course"), ASSIGNMENT, "ann", files, (exchange, "fmnist-edu"))
-    assert files["timestamp.txt"].decode() == nbgrader_stamp(when)
+    replace, step_notes = resolve_for_step(str(tmp_path / "course"), ASSIGNMENT, "ann", (exchange, "fmnist-edu"))
+    assert step_notes == notes and replace["timestamp.txt"].decode() == nbgrader_stamp(when)
 
 
 def test_a_change_after_submitting_moves_the_time(tmp_path):
@@ -193,9 +192,9 @@ def test_an_unreadable_timestamp_is_a_note_never_a_crash(tmp_path):
     (zipped / "timestamp.txt").write_text("yesterday-ish")
     when, notes = resolve(str(zipped), "bob", ASSIGNMENT, exchange, "fmnist-edu")
     assert when is None and "no late penalty" in notes[-1]
-    files = {"timestamp.txt": b"yesterday-ish"}
-    resolve_for_step(str(tmp_path / "zip"), ASSIGNMENT, "bob", files, (exchange, "fmnist-edu"))
-    assert "timestamp.txt" not in files
+    # fmnist-grade leaves bob's own timestamp.txt to the class's store, which refuses the row (it needs a look)
+    replace, step_notes = resolve_for_step(str(tmp_path / "zip"), ASSIGNMENT, "bob", (exchange, "fmnist-edu"))
+    assert replace == {} and "is no time" in step_notes[0]
 
 
 def test_zip_collected_time_is_the_lms_time(tmp_path):

@@ -13,6 +13,8 @@ wrong with the submission and what the grader did.
 """
 
 
+import json
+
 import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
@@ -94,6 +96,8 @@ class TrustedVerdict(NbGraderPreprocessor):
     course_dir = Unicode("", help="the course folder (default: nbgrader's)").tag(config=True)
     seed = Unicode("", help="the hidden inputs' seed, derived by fmnist-grade from the course's "
                             "secret (default: derived here from the course folder's secret)").tag(config=True)
+    notes_file = Unicode("", help="a JSON list of notes fmnist-grade made on the submission (a cap, a "
+                                  "file not taken), shown with the grader's own").tag(config=True)
 
     def _course_dir(self):
         return course_dir_of(self)
@@ -118,9 +122,17 @@ class TrustedVerdict(NbGraderPreprocessor):
             limits=Limits(memory_mb=self.memory_mb), step_timeout=self.step_timeout,
             total_timeout=self.total_timeout, uid=int(self.uid) if self.uid else None,
             seed=seed, records=records)
-        notes = problems + notes + list((resources.get("fmnist_grader") or {}).get("notes", []))
+        notes = (self._given_notes() + problems + notes
+                 + list((resources.get("fmnist_grader") or {}).get("notes", [])))
         put_verdict(nb, assignment, pieces, notes, manual_points_of(nb))
         return nb, resources
+
+
+    def _given_notes(self):
+        if not self.notes_file:
+            return []
+        with open(self.notes_file, encoding="utf-8") as fh:
+            return [str(n) for n in json.load(fh)]
 
 
 def fallback_notebook(source_path, assignment, pieces, notes):

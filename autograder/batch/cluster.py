@@ -36,6 +36,7 @@ import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from .bounds import grader_memory_mb, held_bytes, with_files
 from ..sandbox.uids import UidRange
 
 log = logging.getLogger(__name__)
@@ -175,7 +176,13 @@ def failed_result(job, why):
 
 
 def run_steps(step, jobs, options, progress=True, desc="grading", key=None):
-    """Yield ``step(job)`` for each job, as they finish; `key(job)` names a job's Dask task."""
+    """Yield ``step(job)`` for each job, as they finish; `key(job)` names a job's Dask task.
+
+    A job's submitted files are read when its step is handed out
+    (:func:`autograder.batch.bounds.with_files`), not before: on this machine at most
+    ``jobs`` steps hold theirs (read, running or waiting to be taken), on Dask at
+    most ``options.caps.in_flight_mb`` of them are in the graph at once.
+    """
     if not jobs:
         return
     if options.cluster:
@@ -186,23 +193,44 @@ def run_steps(step, jobs, options, progress=True, desc="grading", key=None):
 
 def _run_threads(step, jobs, options, progress, desc):
     # this run's own block of uids: another grading run on this machine never shares one
-    held = UidRange(max(1, options.jobs)) if options.sandbox else None
+    n = max(1, options.jobs)
+    held = UidRange(n) if options.sandbox else None
     uids = queue.Queue()
-    for slot in range(max(1, options.jobs)):
+    for slot in range(n):
         uids.put(held.uids[slot] if held else None)
+    slots = threading.Semaphore(n)  # taken before a job's files are read, given back once its result is taken
+    done = queue.Queue()  # results go here, not into futures that would keep every one until the end
+    stop = threading.Event()  # the caller stopped taking results: the steps not started are not
 
     def run(job):
+        slots.acquire()
+        if stop.is_set():
+            return
         uid = uids.get()
         try:
-            return step(dict(job, uid=uid if options.sandbox else None))
+            done.put((True, step(dict(with_files(job), uid=uid if options.sandbox else None))))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread, raised there
+            done.put((False, exc))
         finally:
             uids.put(uid)
 
     try:
-        with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-            futures = [pool.submit(run, job) for job in jobs]
-            for future in _bar(as_completed(futures), len(futures), desc, progress):
-                yield future.result()
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            try:
+                for job in jobs:
+                    pool.submit(run, job)
+                for _ in _bar(range(len(jobs)), len(jobs), desc, progress):
+                    ok, result = done.get()
+                    if not ok:
+                        raise result
+                    yield result
+                    del result
+                    slots.release()
+            finally:
+                stop.set()
+                pool.shutdown(wait=False, cancel_futures=True)  # the jobs no thread took
+                for _ in range(n):  # a thread waiting for a slot sees `stop` and returns
+                    slots.release()
     finally:
         if held:
             held.close()
@@ -222,8 +250,12 @@ QUIET_LOCAL_CLUSTER = {
 }
 
 
-def connect(cluster):
-    """A Dask client for ``local:N`` or a scheduler address; the LocalCluster to close, if any."""
+def connect(cluster, memory_mb=None):
+    """A Dask client for ``local:N`` or a scheduler address; the LocalCluster to close, if any.
+
+    `memory_mb`: the data cap of each worker of a LocalCluster (:func:`autograder.batch.bounds.cap_memory`);
+    the workers of a running scheduler are the instructor's to bound (``dask worker --memory-limit``).
+    """
     import dask
     from distributed import Client, LocalCluster
 
@@ -233,7 +265,12 @@ def connect(cluster):
         dask.config.set(QUIET_LOCAL_CLUSTER)  # the workers get this process's Dask config
         local = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
                              worker_dashboard_address=None)
-        return Client(local), local
+        client = Client(local)
+        if memory_mb:
+            from .dask_caps import MemoryCap
+
+            client.register_plugin(MemoryCap(memory_mb), name=MemoryCap.name)
+        return client, local
     if cluster.startswith(("tcp://", "tls://")):
         return Client(cluster), None
     raise ValueError(f"--cluster {cluster!r}: give local:N or tcp://HOST:PORT")
@@ -245,18 +282,38 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
     own = client is None
     local = None
     if own:
-        client, local = connect(options.cluster)
+        client, local = connect(options.cluster, memory_mb=grader_memory_mb(options))
     try:
         files, expected = local_data()
         expected = jobs[0].get("data_sha256", expected)  # what the steps' keys were made with
         shipped = _shipped_data(client, files) if files else {}
-        futures = {}
-        for i, job in enumerate(jobs):
-            name = f"grade-{job['student']}-{(key(job) if key else str(i))[:16]}"
-            futures[client.submit(dask_step, step, job, shipped, expected, key=name, retries=1)] = job
+        budget = options.caps.in_flight_bytes
+        todo = list(jobs)
+        todo.reverse()  # popped from the end: in the given order
+        futures, held = {}, [0]  # future -> (job without its files, bytes it holds); bytes in the graph
+        running = dask_completed()
+
+        def submit(job, name_part, retries):
+            loaded = with_files(job)
+            name = f"grade-{job['student']}-{name_part}{(key(loaded) if key else str(len(todo)))[:16]}"
+            return client.submit(dask_step, step, loaded, shipped, expected, key=name, retries=retries)
+
+        def hand_out():
+            """Submit steps while the graph holds less than the budget (always at least one)."""
+            while todo and (not futures or held[0] + held_bytes(todo[-1]) <= budget):
+                job = todo.pop()
+                size = held_bytes(job)
+                future = submit(job, "", 1)
+                futures[future] = (job, size)
+                held[0] += size
+                running.add(future)
+
+        hand_out()
         lost = []
-        for future in _bar(dask_completed(futures), len(futures), desc, progress):
-            job = futures.pop(future)
+        bar = _bar(None, len(jobs), desc, progress)
+        for future in running:
+            job, size = futures.pop(future)
+            held[0] -= size
             try:
                 result = future.result()
             except Exception as exc:  # KilledWorker: every worker it ran on died (maybe because of another step)
@@ -266,12 +323,15 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
                 continue
             finally:
                 future.release()  # taken: a worker that dies later does not make Dask grade it again
+                hand_out()
+                bar.update(1)
             yield result
+            del result
+        bar.close()
         # a step that shared its workers with one that kills them is counted as a suspect too:
         # each lost step runs once more, alone, so only the step that kills workers is given up
-        for i, (job, first) in enumerate(lost):
-            name = f"grade-{job['student']}-alone-{(key(job) if key else str(i))[:16]}"
-            future = client.submit(dask_step, step, job, shipped, expected, key=name, retries=0)
+        for job, first in lost:
+            future = submit(job, "alone-", 0)
             try:
                 result = future.result()
             except Exception as exc:

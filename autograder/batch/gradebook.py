@@ -159,13 +159,57 @@ def read_results(db_url, assignment, student):
     return out
 
 
-def record(db_url, assignment, student, results):
-    """Copy a step's :func:`read_results` into the class gradebook (the only writer)."""
+class NotRecorded(ValueError):
+    """One submission's results cannot go into the gradebook; nothing of it was written."""
+
+
+def submission_time(results):
+    """The submission's time as nbgrader stores it (None when it has none).
+
+    Raises :class:`NotRecorded` for a ``timestamp.txt`` nbgrader cannot read:
+    the student wrote it, and a time the grader cannot read is not taken as none.
+    """
     from nbgrader.utils import parse_utc
 
-    with Gradebook(db_url) as gb:
+    stamp = results.get("timestamp")
+    if not stamp:
+        return None
+    try:
+        return parse_utc(stamp)
+    except Exception:  # noqa: BLE001 - dateutil raises ValueError, OverflowError, TypeError...
+        raise NotRecorded(f"timestamp.txt holds {str(stamp)[:60]!r}, which is not a time: fix or remove it, "
+                          f"then grade this student again (--student)") from None
+
+
+@contextlib.contextmanager
+def one_transaction(gb):
+    """All of `gb`'s writes inside the block in one transaction: committed at its end, or none of them.
+
+    nbgrader's ``update_or_create_*`` commit as they go (a student, then a
+    submission, each committed); inside the block their commits only flush, so
+    a failure half-way leaves the gradebook as it was.
+    """
+    session = gb.db.registry()
+    session.commit = session.flush  # nbgrader's own commits, in the block: a flush
+    try:
+        yield gb
+    except BaseException:
+        del session.commit
+        session.rollback()
+        raise
+    del session.commit
+    session.commit()
+
+
+def record(db_url, assignment, student, results):
+    """Copy a step's :func:`read_results` into the class gradebook (the only writer), in one transaction.
+
+    Raises :class:`NotRecorded` before writing anything when the timestamp cannot be read.
+    """
+    timestamp = submission_time(results)
+    with Gradebook(db_url) as gb, one_transaction(gb):
         gb.update_or_create_student(student)
-        attrs = {"timestamp": parse_utc(results["timestamp"])} if results.get("timestamp") else {}
+        attrs = {"timestamp": timestamp} if timestamp else {}
         gb.update_or_create_submission(assignment, student, **attrs)
         for notebook, nb in results["notebooks"].items():
             for name, g in nb["grades"].items():
@@ -177,7 +221,6 @@ def record(db_url, assignment, student, results):
                 gb.find_comment(name, notebook, assignment, student).auto_comment = text
             gb.find_submission_notebook(notebook, assignment, student).late_submission_penalty = \
                 nb["late_submission_penalty"]
-        gb.db.commit()
 
 
 def scores(db_url, assignment, student):

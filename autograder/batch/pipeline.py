@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 from fmnist_checks.pieces import ASSIGNMENTS
 from . import gradebook
+from .bounds import Caps, digests, grader_memory_mb, survey
+from .outcome import PartlyRecorded, StudentResult, stored  # noqa: F401 - StudentResult: the batch's result
 from ..hidden import grading_seed
 from ..lms.errors import LmsError
 from ..lms.extensions import read_extensions
@@ -38,28 +40,7 @@ class Options:
     db_url: str = ""  # default: sqlite:///<course>/gradebook.db
     cluster: str = ""  # "" local threads; "local:N" a Dask LocalCluster; "tcp://HOST:PORT" a scheduler
     resume: bool = False  # skip submissions whose step inputs are unchanged since they were graded
-
-
-@dataclass
-class StudentResult:
-    student: str
-    scores: dict = field(default_factory=dict)  # piece -> trusted score (nbgrader's auto_score)
-    points: dict = field(default_factory=dict)  # piece -> max points
-    messages: dict = field(default_factory=dict)  # piece -> trusted message
-    notes: list = field(default_factory=list)
-    manual: dict = field(default_factory=dict)  # written-answer grade id -> (manual_score or None, max)
-    gradebook_total: float = 0.0  # nbgrader's score: manual_score where set, else auto_score
-    seconds: float = 0.0
-    assignment: str = ""
-
-    @property
-    def total(self):
-        return sum(self.scores.values())
-
-    @property
-    def awaiting(self):
-        """Points of written answers no grader has scored yet."""
-        return sum(m for s, m in self.manual.values() if s is None)
+    caps: Caps = field(default_factory=Caps)  # what the trusted side holds at most (autograder.batch.bounds)
 
 
 # -- the batch ---------------------------------------------------------------------------------
@@ -97,24 +78,31 @@ def make_jobs(course_dir, assignment, students, options, db_url):
 
     data = local_data()[1]  # the data's SHA-256: new data redoes a --resume'd step
     opts = {"sandbox": options.sandbox, "cell_timeout": options.cell_timeout,
-            "notebook_timeout": options.notebook_timeout, "memory_mb": options.limits.memory_mb}
-    # the hidden inputs' seed, derived here from the course's secret: steps (and Dask
-    # workers) get the seed, never the secret, and a regrade repeats it exactly
+            "notebook_timeout": options.notebook_timeout, "memory_mb": options.limits.memory_mb,
+            "grader_memory_mb": grader_memory_mb(options)}
     extensions = None  # the late policy's per-student due dates travel with each step
     if os.path.isfile(os.path.join(course_dir, "extensions.csv")):
         with open(os.path.join(course_dir, "extensions.csv"), "rb") as fh:
             extensions = fh.read()
     exchange = course_exchange(course_dir)
+    first = [f"{nb['name']}.ipynb" for nb in plain["notebooks"]] + ["timestamp.txt"]
     jobs = []
     for s in students:
-        submission = read_tree(os.path.join(course_dir, "submitted", s, assignment))
+        # what of the submission is taken is decided here, from lstat alone; its files are
+        # read when its step is handed out (autograder.batch.bounds.with_files), never all at once
+        folder = os.path.join(course_dir, "submitted", s, assignment)
+        files, notes, over = survey(folder, options.caps, first)
         # the time the late policy uses is resolved here, where the exchange is: the step gets it
         # as timestamp.txt (autograder.lms.submission_time), and the notes say why
-        time_notes = resolve_for_step(course_dir, assignment, s, submission, exchange)
+        replace, time_notes = resolve_for_step(course_dir, assignment, s, exchange)
+        # the hidden inputs' seed, derived here from the course's secret: steps (and Dask
+        # workers) get the seed, never the secret, and a regrade repeats it exactly
         jobs.append({"assignment": assignment, "student": s, "config": config, "source": source,
-                     "submission": submission, "time_notes": time_notes, "extensions": extensions,
-                     "gradebook": plain, "gradebook_db": db_bytes, "options": opts, "grader": grader,
-                     "data_sha256": data, "seed": grading_seed(assignment, s, course_dir=course_dir)})
+                     "plan": {"folder": folder, "root": course_dir, "files": files, "over": over,
+                              "replace": replace},
+                     "notes": time_notes + notes, "extensions": extensions, "gradebook": plain,
+                     "gradebook_db": db_bytes, "options": opts, "grader": grader, "data_sha256": data,
+                     "seed": grading_seed(assignment, s, course_dir=course_dir)})
     return jobs
 
 
@@ -147,14 +135,20 @@ def store(course_dir, db_url, result):
         r.scores[piece], r.points[piece], r.messages[piece] = v["score"], v["points"], v["message"]
     if result["results"] is None:
         return r  # nothing to record: the note says why
-    folder = os.path.join(course_dir, "autograded", student, aid)
-    shutil.rmtree(folder, ignore_errors=True)
-    os.makedirs(folder)
-    write_tree(folder, result["files"])
+    # the gradebook first, in one transaction (nothing written when it fails, e.g. an unreadable
+    # timestamp.txt), then the files: a failure is this student's note (autograder.batch.outcome)
     gradebook.record(db_url, aid, student, result["results"])
-    _save_done(course_dir, result)
-    _gradebook_part(db_url, r)
-    write_grading_json(course_dir, r)
+    try:
+        folder = os.path.join(course_dir, "autograded", student, aid)
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder)
+        write_tree(folder, result["files"])
+        _gradebook_part(db_url, r)
+        write_grading_json(course_dir, r)
+        _save_done(course_dir, result)
+    except Exception as exc:
+        raise PartlyRecorded(f"recorded in the gradebook, but its autograded folder could not be written "
+                             f"({type(exc).__name__}); grade this student again (--student)") from exc
     return r
 
 
@@ -193,7 +187,9 @@ def _resumed(course_dir, db_url, job):
             done = json.load(fh)
     except (OSError, ValueError):
         return None
-    if done.get("key") != step_key(job) or not os.path.exists(notebook):
+    plan = job["plan"]  # its files are read one at a time for their digests, none kept
+    sums = digests(plan["folder"], plan["files"], plan["root"])
+    if done.get("key") != step_key(dict(job, submission_sha256=sums)) or not os.path.exists(notebook):
         return None
     r = store(course_dir, db_url, dict(done, results=None))
     r.notes.append("unchanged since it was graded: not graded again (--resume)")
@@ -230,7 +226,10 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
     if options.resume:
         todo = []
         for job in jobs:
-            done = _resumed(course_dir, db_url, job)
+            try:
+                done = _resumed(course_dir, db_url, job)
+            except Exception:  # noqa: BLE001 - graded again: storing it then says what fails
+                done = None
             if done:
                 results.append(done)
             else:
@@ -238,11 +237,13 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
         jobs = todo
     from .cluster import run_steps
 
+    over = {job["student"]: job["plan"]["over"] for job in jobs}
     if not options.cluster:  # before any step thread starts: the server shares this process's imports
         fork_server(assignment)
     for result in run_steps(grade_step, jobs, options, progress=progress, desc=f"grading {assignment}",
                             key=step_key):
-        results.append(store(course_dir, db_url, result))  # this process is the only writer
+        # this process is the only writer; what fails for one student is that student's note
+        results.append(stored(store, course_dir, db_url, result, over.get(result["student"], False)))
     return sorted(results, key=lambda r: r.student)
 
 

@@ -24,14 +24,15 @@ import tempfile
 import time
 
 from . import gradebook
+from .bounds import MAX_FILE_BYTES, Caps, prlimit_prefix, read_planned, survey
 from .nbgrader_cli import nbgrader_argv, nbgrader_env
 from ..sandbox.safefs import UnsafePath, read_regular
 from ..sandbox.bwrap import Limits
 from .warm_nbgrader import warm_server
 
 MAX_RETURNED_BYTES = 64 * 2**20
+RETURNED = Caps(submission_mb=MAX_RETURNED_BYTES // 2**20, submission_files=1000)  # what a step hands back
 IGNORED = (".ipynb_checkpoints", "__pycache__", ".pytest_cache")
-MAX_FILE_BYTES = 50 * 2**20  # a submitted file larger than this is not taken
 
 
 def read_tree(folder, skipped=None):
@@ -65,13 +66,22 @@ def write_tree(folder, files):
 
 
 def step_key(job):
-    """A hash of everything a step's result depends on (not the uid it runs as)."""
+    """A hash of everything a step's result depends on (not the uid it runs as).
+
+    A job whose files are not read yet (``plan``) is keyed by ``submission_sha256``
+    ({rel: SHA-256 digest}, :func:`autograder.batch.bounds.digests`): the same key as
+    once its files are read.
+    """
     h = hashlib.sha256()
-    plain = {k: v for k, v in job.items() if k not in ("submission", "source", "gradebook_db", "uid")}
+    plain = {k: v for k, v in job.items()
+             if k not in ("submission", "source", "gradebook_db", "uid", "plan", "submission_sha256")}
     h.update(json.dumps(plain, sort_keys=True, default=str).encode())
     for part in ("submission", "source"):
-        for rel in sorted(job[part]):
-            h.update(f"{part}/{rel}\0".encode() + hashlib.sha256(job[part][rel]).digest())
+        sums = job.get(f"{part}_sha256")
+        if sums is None:
+            sums = {rel: hashlib.sha256(data).digest() for rel, data in job[part].items()}
+        for rel in sorted(sums):
+            h.update(f"{part}/{rel}\0".encode() + sums[rel])
     return h.hexdigest()
 
 
@@ -113,6 +123,10 @@ def grade_step(job, data_dir=None):
         with open(db_path, "wb") as fh:
             fh.write(job["gradebook_db"])
         db_url = f"sqlite:///{db_path}"
+        if job.get("notes"):  # the coordinator's notes (a cap, a file not taken): into the notebook's notes
+            job = dict(job, notes_file=os.path.join(tmp, "notes.json"))
+            with open(job["notes_file"], "w", encoding="utf-8") as fh:
+                json.dump(job["notes"], fh)
         ok, reason = _autograde(course, aid, student, db_url, job, data_dir)
         folder = os.path.join(course, "autograded", student, aid)
         notebook = os.path.join(folder, f"{aid}.ipynb")
@@ -123,19 +137,23 @@ def grade_step(job, data_dir=None):
             out["pieces"], out["notes"] = meta.get("pieces", {}), meta.get("notes", [])
         else:
             _fallback(course, aid, student, job, reason, out, folder)
-        out["notes"] = list(job.get("time_notes") or []) + out["notes"]  # how the submission time was taken
-        out["files"] = read_tree(folder) if os.path.isdir(folder) else {}
-        size = sum(map(len, out["files"].values()))
-        if size > MAX_RETURNED_BYTES:
-            keep = f"{aid}.ipynb"
-            out["files"] = {k: v for k, v in out["files"].items() if k == keep}
-            out["notes"].append(f"the autograded folder held {size / 2**20:.0f} MB; only the notebook was kept")
+        out["files"] = _returned_files(folder, aid, out["notes"]) if os.path.isdir(folder) else {}
     except Exception as exc:  # the batch goes on; this student's line says what happened
         out["notes"].append(f"grading failed: {type(exc).__name__}: {exc}")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    # what the coordinator noted when it took the files (a cap, a link) is the student's note too
+    out["notes"] = [n for n in job.get("notes", []) if n not in out["notes"]] + out["notes"]
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+def _returned_files(folder, aid, notes):
+    """{rel: bytes} of the autograded folder, the notebook first, within :data:`RETURNED` (decided before reading)."""
+    files, more, _ = survey(folder, RETURNED, first=(f"{aid}.ipynb",), what="the autograded folder")
+    taken, changed = read_planned(folder, files)
+    notes.extend(more + changed)
+    return taken
 
 
 def _autograde(course, aid, student, db_url, job, data_dir=None):
@@ -156,7 +174,7 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
         f"--TrustedVerdict.sandbox={o['sandbox']}", f"--TrustedVerdict.step_timeout={o['cell_timeout']}",
         f"--TrustedVerdict.total_timeout={o['notebook_timeout']}", f"--TrustedVerdict.memory_mb={o['memory_mb']}",
         f"--TrustedVerdict.uid={uid}", f"--TrustedVerdict.course_dir={course}",
-        f"--TrustedVerdict.seed={job.get('seed', '')}",
+        f"--TrustedVerdict.seed={job.get('seed', '')}", f"--TrustedVerdict.notes_file={job.get('notes_file', '')}",
         "--LimitOutput.max_lines=300", "--LimitOutput.max_traceback=30",
         "--VouchedTime.use_exchange_time=False")  # the coordinator resolved timestamp.txt
     limit = 3 * o["notebook_timeout"] + 120  # the notebook, its checks, a fresh worker for any left over
@@ -164,11 +182,12 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
     if data_dir:
         env["FMNIST_EDU_DATA"] = data_dir
     stopped = f"nbgrader's autograde ran out of time ({limit:.0f} s) and was stopped"
+    cap = o.get("grader_memory_mb")  # the step's nbgrader process: a data cap (autograder.batch.bounds)
     server = warm_server(env, aid)  # its steps take their own environment, this one's included
     if server is not None:
         log = os.path.join(os.path.dirname(course), "nbgrader.log")
         try:
-            code = server.run(args, cwd=course, env=env, log=log, timeout=limit)
+            code = server.run(args, cwd=course, env=env, log=log, timeout=limit, memory_mb=cap)
         except (OSError, RuntimeError, ValueError):
             pass  # the server died under the step: a fresh nbgrader process grades it
         else:
@@ -176,7 +195,10 @@ def _autograde(course, aid, student, db_url, job, data_dir=None):
                 return False, stopped
             with open(log, "rb") as fh:
                 return _autograde_outcome(code, fh.read())
-    proc = subprocess.Popen(nbgrader_argv(*args), cwd=course, env=env,
+    argv = nbgrader_argv(*args)
+    if cap and shutil.which("prlimit"):
+        argv = prlimit_prefix(cap) + argv
+    proc = subprocess.Popen(argv, cwd=course, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -210,7 +232,8 @@ def _fallback(course, aid, student, job, reason, out, folder):
         course, aid, student, sandbox=o["sandbox"], limits=Limits(memory_mb=o["memory_mb"]),
         step_timeout=o["cell_timeout"], total_timeout=o["notebook_timeout"],
         uid=int(job["uid"]) if job.get("uid") else None, seed=job.get("seed"))
-    notes = problems + notes + [reason + "; the notebook below is the assignment's, with the grader's verdict"]
+    notes = list(job.get("notes", [])) + problems + notes + [
+        reason + "; the notebook below is the assignment's, with the grader's verdict"]
     out["pieces"], out["notes"] = pieces, notes
     source = os.path.join(course, "source", aid, f"{aid}.ipynb")
     nb = fallback_notebook(source, aid, pieces, notes)

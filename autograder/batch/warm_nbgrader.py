@@ -62,7 +62,11 @@ START_TIMEOUT = 120.0  # seconds for the server to import PRELOAD and answer
 # --- the server (its own process) -------------------------------------------------------------
 
 def _run_step(request):
-    """In the forked child: ``nbgrader ARGS`` as the step asked; its exit status."""
+    """In the forked child: ``nbgrader ARGS`` as the step asked (under its memory cap); its exit status."""
+    if request.get("memory_mb"):
+        from .bounds import cap_memory
+
+        cap_memory(int(request["memory_mb"]))
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
@@ -195,14 +199,18 @@ class WarmServer:
             self.close()
             raise RuntimeError("the warm nbgrader server did not start")
 
-    def run(self, args, cwd, env, log, timeout):
-        """``nbgrader ARGS`` in `cwd`; (exit status, or None when stopped at `timeout`). Output in `log`."""
+    def run(self, args, cwd, env, log, timeout, memory_mb=None):
+        """``nbgrader ARGS`` in `cwd`; (exit status, or None when stopped at `timeout`). Output in `log`.
+
+        `memory_mb`: the step process's data cap (:func:`autograder.batch.bounds.cap_memory`).
+        """
         deadline = time.monotonic() + timeout
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(30)
             sock.connect(self.path)
             stream = sock.makefile("rwb")
-            stream.write(json.dumps({"args": list(args), "cwd": cwd, "env": dict(env), "log": log}).encode() + b"\n")
+            stream.write(json.dumps({"args": list(args), "cwd": cwd, "env": dict(env), "log": log,
+                                     "memory_mb": memory_mb}).encode() + b"\n")
             stream.flush()
             pid = int(stream.readline() or b"0")
             if pid <= 0:

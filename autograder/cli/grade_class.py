@@ -11,9 +11,12 @@ comparisons outside) becomes each test cell's output, which nbgrader's own
 ``sqlite:///<course>/gradebook.db``); a grader's ``manual_score`` survives a
 regrade. Written answers await a grader in formgrader.
 
-Errors that stop the command before anything is written (exit status 2): a
-folder that is no course, an assignment never generated, a student with no
-submission, no working sandbox.
+Exit status: 0 when every submission was graded and recorded; 2 for an error
+that stops the command before anything is written (a folder that is no course,
+an assignment never generated, a student with no submission, no working
+sandbox); 3 when the class was graded but some rows need a look (a submission
+not graded or not recorded, e.g. an unreadable timestamp.txt, or over the
+grader's caps): their notes say why, everyone else is recorded.
 """
 
 import argparse
@@ -25,7 +28,10 @@ from fmnist_checks.pieces import ASSIGNMENTS
 
 from ..reports.escape import csv_cell, terminal  # what a student controls never drives the terminal or a spreadsheet
 from ..batch.gradebook import CourseError
-from ..batch.pipeline import Options, StudentResult, grade_class, submitted_students
+from ..batch.outcome import StudentResult
+from ..batch.pipeline import Options, grade_class, submitted_students
+from ..batch.bounds import Caps, grader_memory_mb, memory_cap
+from ..batch.outcome import EXIT_ERROR, EXIT_NEEDS_LOOK, exit_status
 
 __all__ = ["Options", "StudentResult", "grade_class", "submitted_students", "format_table", "write_csv", "main"]
 from ..sandbox.bwrap import Limits, SandboxUnavailable
@@ -93,7 +99,10 @@ def main(argv=None):
         return import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],
-        epilog="Also: fmnist-grade report ASSIGNMENT (the class report), "
+        epilog="Exit status: 0 every submission graded and recorded; 2 nothing graded (the request "
+               "cannot be: no course, no sandbox, unknown student); 3 graded, but some rows need a look "
+               "(not graded, not recorded, over a cap; their notes say why; the others are recorded). "
+               "Also: fmnist-grade report ASSIGNMENT (the class report), "
                "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
                "fmnist-grade roster FILE --lms LMS (students from the LMS), "
                "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS), "
@@ -114,21 +123,40 @@ def main(argv=None):
     parser.add_argument("--resume", action="store_true",
                         help="skip submissions whose grading inputs (files, source, checks) are unchanged")
     parser.add_argument("--csv", help="also write the grade table to this CSV file")
+    caps = Caps()
+    parser.add_argument("--max-submission-mb", type=int, default=caps.submission_mb,
+                        help=f"files of one submission taken for grading, the notebook first (default "
+                             f"{caps.submission_mb}); the rest is not shipped, and a note says so")
+    parser.add_argument("--max-submission-files", type=int, default=caps.submission_files,
+                        help=f"files of one submission taken (default {caps.submission_files})")
+    parser.add_argument("--in-flight-mb", type=int, default=caps.in_flight_mb,
+                        help=f"submissions' files on their way to Dask workers at once (default {caps.in_flight_mb})")
+    parser.add_argument("--grader-memory-mb", type=int, default=caps.grader_memory_mb,
+                        help=f"data-segment cap (RLIMIT_DATA) of this process, each step and each "
+                             f"local:N worker (default {caps.grader_memory_mb}, never below --memory-mb)")
     args = parser.parse_args(argv)
+    caps = Caps(submission_mb=args.max_submission_mb, submission_files=args.max_submission_files,
+                in_flight_mb=args.in_flight_mb, grader_memory_mb=args.grader_memory_mb)
     options = Options(jobs=args.jobs, sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
                       notebook_timeout=args.notebook_timeout, limits=Limits(memory_mb=args.memory_mb),
-                      db_url=args.db, cluster=args.cluster, resume=args.resume)
+                      db_url=args.db, cluster=args.cluster, resume=args.resume, caps=caps)
     if args.cluster and not args.cluster.startswith(("local:", "tcp://", "tls://")):
         parser.error(f"--cluster {args.cluster!r}: give local:N or tcp://HOST:PORT")
     try:
-        results = grade_class(args.course, args.assignment, args.student, options)
+        with memory_cap(grader_memory_mb(options)):  # the coordinator (steps and local workers: their own)
+            results = grade_class(args.course, args.assignment, args.student, options)
     except (SandboxUnavailable, CourseError) as exc:
         print(f"fmnist-grade: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     print(format_table(args.assignment, results))
     if args.csv:
         write_csv(args.csv, args.assignment, results)
-    return 0
+    look = [r for r in results if r.needs_look]
+    if look:
+        print(f"fmnist-grade: {len(look)} of {len(results)} submissions need a look (exit status "
+              f"{EXIT_NEEDS_LOOK}): " + "; ".join(f"{terminal(r.student)[:40]}: {r.needs_look}" for r in look[:20])
+              + (f"; and {len(look) - 20} more" if len(look) > 20 else ""), file=sys.stderr)
+    return exit_status(results)
 
 
 if __name__ == "__main__":

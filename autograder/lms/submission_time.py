@@ -17,8 +17,11 @@ instructor's side: nbgrader's ``zip_collect`` writes the LMS's time from the
 downloaded file's name (a ``timestamp`` group in the course's
 ``FileNameCollectorPlugin.named_regexp``). That time is taken as it is.
 
-An unreadable ``timestamp.txt`` is that student's note, never an error: the
-exchange's time when there is one, else no time (and so no late penalty).
+An unreadable ``timestamp.txt`` is that student's note, never an error for the
+class: the exchange's time when there is one; else, for a submission the
+exchange never saw, ``fmnist-grade`` leaves that row unrecorded with a note
+(it needs a look: a time nobody can read is not taken as "never late"), and
+``nbgrader autograde`` grades it with no time.
 
 :class:`VouchedTime`, the first of the course's autograde preprocessors, puts
 the resolved time into nbgrader's gradebook before ``AssignLatePenalties``
@@ -51,6 +54,9 @@ def _utc(when):
 def nbgrader_stamp(when):
     """`when` as nbgrader's ``submit`` writes ``timestamp.txt``."""
     return _utc(when).strftime(NBGRADER_FORMAT)
+
+
+NO_TIME = "no submission time: no late penalty"  # resolve's note for an unreadable time the exchange never saw
 
 
 def read_claim(folder):
@@ -135,7 +141,7 @@ def resolve(submitted, student, assignment, exchange_root=None, course_id=None):
     via_exchange = bool(copies) or os.path.lexists(os.path.join(submitted, "submission_secret.txt"))
     if not via_exchange:
         if problem:
-            notes.append("no submission time: no late penalty")
+            notes.append(NO_TIME)
         return claim, notes  # zip_collect or placed by hand: the time was written on the instructor's side
     matching = [c for c in copies if holds_same_notebooks(submitted, c)]
     if not matching:
@@ -165,20 +171,24 @@ def course_exchange(course_dir):
             course_id if isinstance(course_id, str) else "")
 
 
-def resolve_for_step(course_dir, assignment, student, files, exchange=None):
-    """fmnist-grade's coordinator: put the resolved time into a step's `files` ({path: bytes}); [notes].
+def resolve_for_step(course_dir, assignment, student, exchange=None):
+    """fmnist-grade's coordinator: ({"timestamp.txt": bytes or None}, [notes]) for one submission.
 
-    ``timestamp.txt`` becomes the resolved time in nbgrader's format, or is
-    removed when there is none; nothing the student wrote there reaches nbgrader.
+    The mapping says what the step's ``timestamp.txt`` becomes: the resolved
+    time in nbgrader's format, or None to remove it when there is no time to
+    take. It is empty when the time could not be resolved and the student's own
+    unreadable ``timestamp.txt`` is left as it is: with no exchange to vouch
+    for a time, the class's store refuses that row (it needs a look) rather than
+    grade it as never late.
     """
     root, course_id = exchange or course_exchange(course_dir)
     folder = os.path.join(course_dir, "submitted", student, assignment)
     when, notes = resolve(folder, student, assignment, root, course_id)
-    if when is None:
-        files.pop("timestamp.txt", None)
-    else:
-        files["timestamp.txt"] = nbgrader_stamp(when).encode()
-    return notes
+    if when is not None:
+        return {"timestamp.txt": nbgrader_stamp(when).encode()}, notes
+    if notes and notes[-1] == NO_TIME:
+        return {}, notes[:-1]
+    return {"timestamp.txt": None}, notes
 
 
 class VouchedTime(NbGraderPreprocessor):

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fmnist_checks.pieces import ASSIGNMENTS
 from . import gradebook
 from .hidden import grading_seed
+from .nbexec import CELL_TIMEOUT
 from .step import grade_step, grader_fingerprint, read_tree, step_key, write_tree
 from .sandbox import Limits, SandboxUnavailable, check_available
 from .warm_nbgrader import fork_server
@@ -29,7 +30,7 @@ from .warm_nbgrader import fork_server
 class Options:
     jobs: int = 2
     sandbox: bool = True
-    cell_timeout: float = 60.0
+    cell_timeout: float = float(CELL_TIMEOUT)
     notebook_timeout: float = 600.0
     limits: Limits = field(default_factory=Limits)
     db_url: str = ""  # default: sqlite:///<course>/gradebook.db
@@ -44,7 +45,7 @@ class StudentResult:
     points: dict = field(default_factory=dict)  # piece -> max points
     messages: dict = field(default_factory=dict)  # piece -> trusted message
     notes: list = field(default_factory=list)
-    manual: dict = field(default_factory=dict)  # written-answer grade id -> (manual_score or None, max)
+    manual: dict = field(default_factory=dict)  # written-answer grade id -> (its score, or None: not yet, max)
     gradebook_total: float = 0.0  # nbgrader's score: manual_score where set, else auto_score
     seconds: float = 0.0
     assignment: str = ""
@@ -192,8 +193,8 @@ def _gradebook_part(db_url, r, assignment=None):
         return
     for gid, (score, most, auto, manual) in found.items():
         r.gradebook_total += score or 0.0
-        if not gid.startswith("test_"):
-            r.manual[gid] = (manual, most)
+        if not gid.startswith("test_"):  # a blank written answer nbgrader scored 0 awaits nobody
+            r.manual[gid] = (manual if manual is not None else auto, most)
 
 
 def grade_class(course_dir, assignment, students=None, options=None, progress=True):

@@ -246,4 +246,8 @@ def test_nbgrader_reads_the_verdict_as_the_score(score):
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_x", "points": 2}
     cell.outputs = verdict_outputs("x", score, 2.0, "why " * 3000)
     assert determine_grade(cell) == (score, 2.0)
-    assert not cell.outputs[0]["text"].rstrip("\n…").endswith("wh")
+    first = cell.outputs[0]
+    text = first["text"] if first["output_type"] == "stream" else "\n".join(first["traceback"])
+    assert not text.rstrip("\n…").endswith("wh")
+    # the verdict once: an error (0 points) carries it whole, never a second "CheckFailed" line
+    assert sum("why why" in (o.get("text") or "\n".join(o.get("traceback", []))) for o in cell.outputs) == 1

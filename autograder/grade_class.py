@@ -25,6 +25,7 @@ from fmnist_checks.pieces import ASSIGNMENTS
 
 from .escape import csv_cell, terminal  # what a student controls never drives the terminal or a spreadsheet
 from .gradebook import CourseError
+from .nbexec import CELL_TIMEOUT
 from .pipeline import Options, StudentResult, grade_class, submitted_students
 
 __all__ = ["Options", "StudentResult", "grade_class", "submitted_students", "format_table", "write_csv", "main"]
@@ -94,7 +95,8 @@ def main(argv=None):
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--db", default="", help="the gradebook's URL (default sqlite:///COURSE/gradebook.db)")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell/check")
+    parser.add_argument("--cell-timeout", type=float, default=float(CELL_TIMEOUT),
+                        help=f"seconds per cell/check (default {CELL_TIMEOUT}, as for nbgrader autograde)")
     parser.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
     parser.add_argument("--no-sandbox", action="store_true",

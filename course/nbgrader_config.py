@@ -53,8 +53,12 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# a test cell must not run forever; a dead kernel is not the whole class's problem
-c.ExecutePreprocessor.timeout = 300
+# a cell must not run forever; a dead kernel is not the whole class's problem. One limit for
+# every way of grading: nbgrader autograde and formgrader's Autograde button (SandboxedExecute
+# is an ExecutePreprocessor), nbgrader validate, and fmnist-grade's --cell-timeout default
+from autograder.nbexec import CELL_TIMEOUT  # noqa: E402
+
+c.ExecutePreprocessor.timeout = CELL_TIMEOUT
 c.ExecutePreprocessor.interrupt_on_timeout = True
 
 # feedback shows each piece's trusted verdict once, titled by the piece, never the hidden

@@ -13,11 +13,13 @@ names the piece and its points above the verdict in a test cell's output.
 """
 
 import re
+import textwrap
 
 from fmnist_checks.runner import advice_notes
 
 MAX_CHARS = 4000  # what a test cell's output shows of one verdict
 MAX_NAMES = 600  # the names of the checks left out, at most
+LINE = 100  # the line they are wrapped at (a page shows about 110 characters of a line)
 ADVICE = "advice (no points): "
 NOT_IMPLEMENTED = "NotImplementedError"
 _HEAD = re.compile(r"^Trusted grader, (?P<piece>[^:\n]+): (?P<score>[-0-9.e]+) of (?P<points>[-0-9.e]+) points$",
@@ -100,6 +102,7 @@ def shorten(text, limit=MAX_CHARS):
     if advice:
         tail.append(f"{'… and' if not checks else 'and'} {len(advice)} more piece{'s' * (len(advice) != 1)} "
                     f"of advice (no points): {_names(advice)}")
+    tail = [textwrap.fill(line, width=LINE, subsequent_indent="    ", break_long_words=False) for line in tail]
     return _at_most("\n\n".join(kept), 2 * limit) + "\n\n" + "\n".join(tail)
 
 

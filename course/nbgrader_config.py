@@ -44,6 +44,7 @@ c.GenerateAssignment.post_convert_hook = release_hook
 c.Autograde.autograde_preprocessors = [
     "autograder.release.InstallStudentSide",
     "autograder.nbexec.SandboxedExecute",
+    "autograder.figures.FitFigures",  # wide figures get a display width that fits formgrader's page
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

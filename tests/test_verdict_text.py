@@ -73,7 +73,8 @@ def test_a_long_verdict_is_shortened_by_whole_checks():
     assert blocks[0] == text.split("\n\n")[0]
     for block in blocks[1:-1]:
         assert block in text.split("\n\n"), "a check was cut inside"
-    tail = blocks[-1]
+    tail = " ".join(blocks[-1].split())  # wrapped at 100 characters
+    assert all(len(line) <= 100 for line in blocks[-1].splitlines())
     left_out = [b for b in text.split("\n\n")[1:] if b not in blocks]
     checks = [b for b in left_out if not b.startswith("advice")]
     assert tail.startswith(f"… and {len(checks)} more failed check")

@@ -211,7 +211,10 @@ def test_feedback_shows_the_students_work_and_the_verdict(graded):
     with open(os.path.join(course, "feedback", "hana", ASSIGNMENT, f"{ASSIGNMENT}.html"), encoding="utf-8") as fh:
         html = fh.read()
     assert WRITTEN["q1_comparison"].split(";")[0] in html
-    assert "Trusted grader" in html and "BEGIN HIDDEN TESTS" not in html
+    assert "BEGIN HIDDEN TESTS" not in html
+    # each piece's verdict once, under its titled cell: no head line, no CheckFailed line repeating it
+    assert html.count("✓ accuracy: all") == 1 and html.count("✗ precision_recall_f1") == 1
+    assert "CheckFailed" not in html and "Trusted grader" not in html
 
 
 def test_formgraders_autograde_button_runs_the_same_grading(graded):

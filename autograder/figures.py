@@ -8,7 +8,9 @@ show each image instead: :class:`FitFigures` (an autograde preprocessor, see
 ``course/nbgrader_config.py``) gives every PNG or JPEG output wider than
 :data:`MAX_WIDTH` the display width ``MAX_WIDTH`` in its output metadata,
 which nbconvert's templates write as the ``<img>``'s ``width`` (the height
-follows). The image itself is not changed. The feedback template also keeps
+follows), and every image without one a text to describe it (its ``alt``:
+nbconvert warned "Alternative text is missing" on every feedback it made).
+The image itself is not changed. The feedback template also keeps
 every image within its column (``max-width: 100%``).
 """
 
@@ -17,6 +19,8 @@ import struct
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool, Integer
+
+from .escape import terminal
 
 # formgrader's output column is 848 CSS pixels wide in a 1,024-pixel window (1,048 in 1,300)
 MAX_WIDTH = 800
@@ -54,7 +58,19 @@ def fit_output(output, max_width=MAX_WIDTH):
             meta["width"] = max_width
             meta.pop("height", None)  # the browser keeps the aspect ratio
             changed = True
+        if not isinstance(meta.get("alt"), str):  # nbconvert warns of every image without one
+            meta["alt"] = alt_text(data)
+            changed = True
     return changed
+
+
+def alt_text(data):
+    """The text an image is described by: its plain-text form (matplotlib's ``<Figure size 1500x460
+    with 3 Axes>``), one line of at most 120 characters (the template escapes it)."""
+    plain = data.get("text/plain")
+    plain = "".join(plain) if isinstance(plain, list) else plain if isinstance(plain, str) else ""
+    plain = " ".join(terminal(plain).split())[:120]
+    return f"a figure of the notebook: {plain}" if plain else "a figure of the notebook"
 
 
 class FitFigures(Preprocessor):

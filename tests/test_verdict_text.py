@@ -111,3 +111,4 @@ def test_the_notes_say_what_awaits_a_grader_and_what_was_given():
     line = headline(dict(base, awaiting=0.0, written_given=4.5))
     assert line.endswith("Written answers: 4.5 of 6 points.") and "await" not in line
     assert not re.search(r"\(\s*\)", line)
+

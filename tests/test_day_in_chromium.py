@@ -193,6 +193,7 @@ def pages(day):
 def test_the_grader_is_quiet_and_leaves_nothing_behind(day):
     for output in (day["graded"], day["generated"]):
         assert "SAWarning" not in output and "Warning:" not in output, output[-3000:]
+    assert "Alternative text is missing" not in day["generated"], day["generated"][-3000:]
     assert not [n for n in os.listdir(day["tmp"]) if n.startswith("fmnist-")], os.listdir(day["tmp"])
 
 

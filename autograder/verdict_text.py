@@ -22,6 +22,7 @@ MAX_NAMES = 600  # the names of the checks left out, at most
 LINE = 100  # the line they are wrapped at (a page shows about 110 characters of a line)
 ADVICE = "advice (no points): "
 NOT_IMPLEMENTED = "NotImplementedError"
+NOT_RUN = ("this step was not run", "this check did not run")  # the worker's and the judge's words
 _HEAD = re.compile(r"^Trusted grader, (?P<piece>[^:\n]+): (?P<score>[-0-9.e]+) of (?P<points>[-0-9.e]+) points$",
                    re.M)
 
@@ -45,7 +46,8 @@ def piece_verdict(piece, visible_out, hidden_out):
     graded_h = [o for o in hidden_out if not o.case.advice]
     failed_v = [o for o in graded_v if not o.passed]
     failed_h = [o for o in graded_h if not o.passed]
-    notes = [_block(n) for n in advice_notes(list(visible_out) + list(hidden_out))]
+    ran = [o for o in list(visible_out) + list(hidden_out) if not _not_run(o)]
+    notes = [_block(n) for n in advice_notes(ran)]
     failed, graded = failed_v + failed_h, graded_v + graded_h
     if not failed:
         return True, "\n\n".join([f"✓ {piece}: all {len(graded)} checks passed"] + notes)
@@ -55,7 +57,18 @@ def piece_verdict(piece, visible_out, hidden_out):
     if graded_h:
         where += f", {len(failed_h)} of {len(graded_h)} hidden"
     head = f"✗ {piece}: {len(failed)} of {len(graded)} checks failed ({where})"
-    return False, "\n\n".join([head] + [_block(o.message) for o in failed] + notes)
+    blocks = [_block(o.message) for o in failed if not _not_run(o)]
+    skipped = [o for o in failed if _not_run(o)]
+    if skipped:  # one line for the checks a hung or crashed check kept from running, not one each
+        names = "; ".join(o.case.label for o in skipped)
+        blocks.append(f"{piece}: {len(skipped)} more check{'s' * (len(skipped) != 1)} did not run (an earlier "
+                      f"check of this piece hung or crashed): {names}")
+    return False, "\n\n".join([head] + blocks + notes)
+
+
+def _not_run(outcome):
+    """True for a check that never ran: an earlier one of its piece hung or crashed."""
+    return not outcome.passed and any(m in outcome.message for m in NOT_RUN)
 
 
 def _name(block):

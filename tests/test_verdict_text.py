@@ -112,3 +112,19 @@ def test_the_notes_say_what_awaits_a_grader_and_what_was_given():
     assert line.endswith("Written answers: 4.5 of 6 points.") and "await" not in line
     assert not re.search(r"\(\s*\)", line)
 
+
+
+def test_checks_a_hang_kept_from_running_are_one_line():
+    from fmnist_checks.core import Outcome
+
+    visible, hidden = all_cases("precision_recall_f1", 7)
+    hung = "precision_recall_f1: per-class values\n    problem:  your code raised Killed: this step took too long"
+    skipped = "your code raised Killed: this step was not run: an earlier check of this piece hung or crashed"
+    vis = [Outcome(visible[0], False, hung)] + [Outcome(c, False, f"x: {c.label}\n    problem:  {skipped}")
+                                                 for c in visible[1:]]
+    hid = [Outcome(c, False, f"x: {c.label}\n    problem:  {skipped}") for c in hidden]
+    _, text = piece_verdict("precision_recall_f1", vis, hid)
+    graded = [o for o in vis + hid if not o.case.advice]
+    assert text.count("was not run") == 0 and text.count("took too long") == 1
+    assert f"{len(graded) - 1} more checks did not run (an earlier check of this piece hung or crashed)" in text
+    assert "advice (no points)" not in text  # advice that never ran says nothing

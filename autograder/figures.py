@@ -48,11 +48,17 @@ def image_width(mime, data):
 def fit_output(output, max_width=MAX_WIDTH):
     """Give `output`'s wide images the display width `max_width`; return True when one changed."""
     changed = False
-    data = output.get("data") or {}
+    data = output.get("data")
+    if not isinstance(data, dict):
+        return False
     for mime in ("image/png", "image/jpeg"):
         if not isinstance(data.get(mime), str):
             continue
-        meta = output.setdefault("metadata", {}).setdefault(mime, {})
+        if not isinstance(output.get("metadata"), dict):  # a student's notebook may hold anything here
+            output["metadata"] = {}
+        if not isinstance(output["metadata"].get(mime), dict):
+            output["metadata"][mime] = {}
+        meta = output["metadata"][mime]
         shown = meta.get("width") if isinstance(meta.get("width"), (int, float)) else image_width(mime, data[mime])
         if shown and shown > max_width:
             meta["width"] = max_width
@@ -81,7 +87,8 @@ class FitFigures(Preprocessor):
 
     def preprocess(self, nb, resources):
         for cell in nb.cells:
-            for output in cell.get("outputs", []) if cell.get("cell_type") == "code" else []:
-                if output.get("output_type") in ("display_data", "execute_result"):
+            outputs = cell.get("outputs") if cell.get("cell_type") == "code" else None
+            for output in outputs if isinstance(outputs, list) else []:
+                if isinstance(output, dict) and output.get("output_type") in ("display_data", "execute_result"):
                     fit_output(output, self.max_width)
         return nb, resources

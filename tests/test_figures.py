@@ -31,3 +31,12 @@ def test_wide_figures_get_a_display_width_and_every_figure_a_description():
     wide, small = (o["metadata"]["image/png"] for o in cell.outputs)
     assert wide["width"] == MAX_WIDTH and "width" not in small
     assert wide["alt"] == small["alt"] == "a figure of the notebook: <Figure>"
+
+
+def test_malformed_outputs_are_left_alone_or_mended():
+    from autograder.figures import fit_output
+
+    assert fit_output({"output_type": "display_data", "data": ["not", "a", "dict"]}) is False
+    odd = {"output_type": "display_data", "data": {"image/png": "not base64 at all"}, "metadata": ["x"]}
+    fit_output(odd)  # no crash: the grade of the notebook never depends on its figures
+    assert odd["metadata"]["image/png"]["alt"] == "a figure of the notebook"

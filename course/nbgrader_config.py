@@ -49,6 +49,7 @@ c.Autograde.autograde_preprocessors = [
     "autograder.lms.submission_time.VouchedTime",
     "autograder.batch.release.InstallStudentSide",
     "autograder.batch.nbexec.SandboxedExecute",
+    "autograder.reports.figures.FitFigures",  # wide figures get a display width that fits formgrader's page
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -69,8 +70,12 @@ c.LatePolicy.percent_per_day = 10.0
 c.LatePolicy.grace_minutes = 5.0
 c.LatePolicy.max_percent = 100.0
 
-# a test cell must not run forever; a dead kernel is not the whole class's problem
-c.ExecutePreprocessor.timeout = 300
+# a cell must not run forever; a dead kernel is not the whole class's problem. One limit for
+# every way of grading: nbgrader autograde and formgrader's Autograde button (SandboxedExecute
+# is an ExecutePreprocessor), nbgrader validate, and fmnist-grade's --cell-timeout default
+from autograder.batch.nbexec import CELL_TIMEOUT  # noqa: E402
+
+c.ExecutePreprocessor.timeout = CELL_TIMEOUT
 c.ExecutePreprocessor.interrupt_on_timeout = True
 
 # feedback shows each piece's trusted verdict once, titled by the piece, never the hidden

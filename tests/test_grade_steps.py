@@ -237,7 +237,10 @@ def test_feedback_shows_the_students_work_and_the_verdict(graded):
     with open(os.path.join(course, "feedback", "hana", ASSIGNMENT, f"{ASSIGNMENT}.html"), encoding="utf-8") as fh:
         html = fh.read()
     assert WRITTEN["q1_comparison"].split(";")[0] in html
-    assert "Trusted grader" in html and "BEGIN HIDDEN TESTS" not in html
+    assert "BEGIN HIDDEN TESTS" not in html
+    # each piece's verdict once, under its titled cell: no head line, no CheckFailed line repeating it
+    assert html.count("✓ accuracy: all") == 1 and html.count("✗ precision_recall_f1") == 1
+    assert "CheckFailed" not in html and "Trusted grader" not in html
 
 
 def test_formgraders_autograde_button_runs_the_same_grading(graded):
@@ -272,4 +275,8 @@ def test_nbgrader_reads_the_verdict_as_the_score(score):
     cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": "test_x", "points": 2}
     cell.outputs = verdict_outputs("x", score, 2.0, "why " * 3000)
     assert determine_grade(cell) == (score, 2.0)
-    assert not cell.outputs[0]["text"].rstrip("\n…").endswith("wh")
+    first = cell.outputs[0]
+    text = first["text"] if first["output_type"] == "stream" else "\n".join(first["traceback"])
+    assert not text.rstrip("\n…").endswith("wh")
+    # the verdict once: an error (0 points) carries it whole, never a second "CheckFailed" line
+    assert sum("why why" in (o.get("text") or "\n".join(o.get("traceback", []))) for o in cell.outputs) == 1

@@ -41,7 +41,10 @@ NOT_RUN = {
     'python3 -m venv .venv && .venv/bin/pip install -e ".[course]"':
         "installs from the network; this test runs in the environment it made",
     "source .venv/bin/activate": "this test puts the environment's scripts first on PATH instead",
-    "sudo apt-get install bubblewrap": "needs root and the network; the sandbox tests need bubblewrap",
+    "$(command -v sudo) apt-get install -y bubblewrap": "needs root and the network; the sandbox tests need bubblewrap",
+    'python3 -m pip install numpy scikit-learn matplotlib "torch>=2.2,<2.14" pytest jupyterlab nbgrader==0.9.6':
+        "installs from the network; this test runs in the environment it made, which holds them "
+        "(test_the_students_install_line_is_what_the_course_uses checks the list)",
     "export FMNIST_EDU_DATA=/path/to/fashion-mnist": "a placeholder path; CI sets FMNIST_EDU_DATA",
     "export FMNIST_EDU_EXCHANGE=/srv/fmnist-edu/exchange":
         "a shared folder an admin provides; this test sets FMNIST_EDU_EXCHANGE to a temporary folder",
@@ -51,7 +54,11 @@ NOT_RUN = {
         "the whole sandboxed flow of four students (minutes); tests/test_course_flow.py runs it",
 }
 
+STUDENT_CONFIG = "$(command -v sudo) install -D -m 644 course/student_nbgrader_config.py /etc/jupyter/nbgrader_config.py"
+
 STAND_INS = {
+    STUDENT_CONFIG: ("writes /etc/jupyter for every user of this machine: the student's own "
+                     "~/.jupyter/nbgrader_config.py gets the same file instead (AFTER)", ":"),
     # command: (why it does not run here, what runs instead)
     "fmnist-grade a5_evaluation --jobs 2": (
         "sandboxed grading takes minutes; tests/test_course_flow.py and tests/test_grading_hostile.py run it",
@@ -96,6 +103,14 @@ def _lms_download(ctx):
         blank = fh.read()
     with zipfile.ZipFile(os.path.join(archive, "bob.zip"), "w") as zf:
         zf.writestr(f"bob_attempt_2026-11-20-17-00-00_{ASSIGNMENT}.ipynb", blank)
+
+
+def _student_config(ctx):
+    """The student configuration, where the student's nbgrader reads it (her JUPYTER_CONFIG_DIR)."""
+    folder = os.path.join(ctx["student_home"], ".jupyter")
+    os.makedirs(folder, exist_ok=True)
+    shutil.copyfile(os.path.join(ctx["course"], "student_nbgrader_config.py"),
+                    os.path.join(folder, "nbgrader_config.py"))
 
 
 def _me():
@@ -151,7 +166,7 @@ BEFORE = {"nbgrader zip_collect a5_evaluation": _lms_download,
           "fmnist-grade roster brightspace_grades.csv --lms brightspace": _roster_download("brightspace_grades.csv"),
           "fmnist-grade export a5_evaluation --lms canvas --roster canvas_gradebook.csv --out canvas_grades.csv":
               _grade_written}
-AFTER = {'nbgrader fetch_assignment a5_evaluation --course fmnist-edu --Exchange.root="$FMNIST_EDU_EXCHANGE"': _solve}
+AFTER = {"nbgrader fetch_assignment a5_evaluation": _solve, STUDENT_CONFIG: _student_config}
 
 
 def bash_blocks(text):
@@ -260,6 +275,9 @@ def test_every_command_works_as_written(project):
         assert os.path.exists(os.path.join(course, "submitted", student, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")), \
             f"{how} did not collect {student}'s submission:\n" + "\n".join(log)
         assert os.path.exists(os.path.join(course, "feedback", student, ASSIGNMENT, f"{ASSIGNMENT}.html")), log
+    # the student ran pytest and saved in JupyterLab: neither cache nor checkpoint was handed in
+    handed_in = os.listdir(os.path.join(course, "submitted", me, ASSIGNMENT))
+    assert ".pytest_cache" not in handed_in and ".ipynb_checkpoints" not in handed_in, handed_in
     released = os.listdir(os.path.join(str(project / "exchange"), "fmnist-edu", "feedback"))
     assert len(released) == 1 and released[0].endswith(".html"), released  # alice's, through the exchange
     fetched = os.path.join(ctx["student_home"], ASSIGNMENT, "feedback")
@@ -277,3 +295,17 @@ def test_every_command_works_as_written(project):
         assert key in text and ("Núñez" in text or name.startswith("brightspace")), (name, text)
         row = next(line for line in text.splitlines() if key in line)
         assert re.search(r",\"?[0-9.]+\"?(,#)?$", row), (name, row)  # bob's grade, not blank
+
+
+def test_the_students_install_line_is_what_the_course_uses():
+    """README and guide give one install line; it names nbgrader (fetch, submit, Validate and the
+    Assignments tab: its wheel holds the JupyterLab extension), pytest, JupyterLab and every
+    package the released notebooks and fmnist_checks import, never fmnist-edu itself."""
+    lines = {c for _, role, cmds in documented() for c in cmds if role == "student" and "pip install" in c}
+    assert len(lines) == 1, lines
+    names = {re.split(r"[<>=]", p.strip('"'))[0] for p in lines.pop().split("install", 1)[1].split()}
+    assert {"nbgrader", "pytest", "jupyterlab", "numpy", "scikit-learn", "matplotlib", "torch"} <= names
+    assert not any(n.startswith("fmnist") for n in names)
+    prefix = os.path.dirname(os.path.dirname(sys.executable))
+    assert os.path.isfile(os.path.join(prefix, "share", "jupyter", "labextensions", "@jupyter", "nbgrader",
+                                       "package.json")), "nbgrader's wheel no longer brings its labextension"

@@ -72,7 +72,8 @@ def graded(tmp_path_factory):
     with Gradebook("sqlite:///" + os.path.join(course, "gradebook.db")) as gb:
         for student, (bug, written) in CLASS.items():
             gb.update_or_create_student(student)
-            gb.add_submission(ASSIGNMENT, student)
+            with gb.db.no_autoflush:  # nbgrader's add_submission under SQLAlchemy 2 (see gradebook.record)
+                gb.add_submission(ASSIGNMENT, student)
             results = grade_namespace(ASSIGNMENT, _answers(bug), student=student, points=1.0)
             points = {"accuracy": 1.0, "confusion_matrix": 2.0, "precision_recall_f1": 2.0}
             scores = {p: results[p][0] * points[p] for p in points}
@@ -194,8 +195,8 @@ def test_feedback_shows_each_verdict_once_under_its_titled_test_cell():
     assert first.metadata["fmnist_piece"] == "confusion_matrix"
     assert "BEGIN HIDDEN" not in first.source and "autograder.hidden" not in first.source
     assert [o["output_type"] for o in first.outputs] == ["stream"]
-    assert first.outputs[0]["text"].startswith("0 of 2 points (fmnist-edu's trusted grader)")
-    assert "1 of 2 checks failed" in first.outputs[0]["text"]
+    # the verdict alone: its points are in the cell's title
+    assert first.outputs[0]["text"].startswith("✗ confusion_matrix: 1 of 2 checks failed")
     # no trusted verdict (plain nbgrader autograde): the kernel's error, without its traceback
     assert second.outputs[0]["traceback"] == ["CheckFailed: ✗ confusion_matrix: failed"]
 

@@ -20,35 +20,43 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
 
 from ..reports.escape import md_inline, terminal
+from ..reports.feedback_notes import headline
+from ..reports.verdict_text import MAX_CHARS, shorten, verdict_head
 from fmnist_checks.notebook import is_test, nbgrader_meta
 from fmnist_checks.pieces import ASSIGNMENTS, piece_of
-from .nbexec import course_dir_of, note_cell
+from .nbexec import CELL_TIMEOUT, course_dir_of, note_cell
 
-MAX_MESSAGE = 4000
+MAX_MESSAGE = MAX_CHARS
 
 
 def verdict_outputs(piece, score, points, message):
-    """Test-cell outputs from which nbgrader's ``determine_grade`` reads `score`."""
-    message = terminal(message, keep_newlines=True)  # no escape sequence reaches a terminal or a page
-    head = f"Trusted grader, {piece}: {score:g} of {points:g} points\n"
-    if len(message) > MAX_MESSAGE:  # cut at a line's end, never mid-word
-        cut = message[:MAX_MESSAGE]
-        message = cut[:max(cut.rfind("\n"), cut.rfind(" "))].rstrip() + "\n…"
-    outputs = [nbformat.v4.new_output("stream", name="stdout", text=head + message + "\n")]
+    """Test-cell outputs from which nbgrader's ``determine_grade`` reads `score`, the verdict once.
+
+    Full marks: the verdict as printed text. Partial credit: the text and the
+    score as the cell's result. No points: one error output whose traceback is
+    the verdict (nbgrader needs the error; a separate "CheckFailed" line would
+    say the headline twice). A long verdict is shortened by whole checks.
+    """
+    message = shorten(terminal(message, keep_newlines=True))  # no escape sequence reaches a terminal or a page
+    text = verdict_head(piece, score, points) + "\n" + message.rstrip("\n") + "\n"
     if score <= 0:
         first = message.strip().splitlines()[0] if message.strip() else "the checks failed"
-        outputs.append(nbformat.v4.new_output("error", ename="CheckFailed", evalue=first,
-                                              traceback=[f"CheckFailed: {first}"]))
-    elif score < points - 1e-9:
+        return [nbformat.v4.new_output("error", ename="CheckFailed", evalue=first,
+                                       traceback=text.rstrip("\n").split("\n"))]
+    outputs = [nbformat.v4.new_output("stream", name="stdout", text=text)]
+    if score < points - 1e-9:
         outputs.append(nbformat.v4.new_output("execute_result", data={"text/plain": repr(round(score, 4))},
                                               execution_count=None))
     return outputs
 
 
-def notes_text(auto_score, auto_points, manual_points, notes):
-    lines = [f"**Grading notes** (fmnist-edu's grader): {auto_score:g} of {auto_points:g} autograded points."]
-    if manual_points:
-        lines[0] += f" {manual_points:g} points of written answers await a grader."
+def notes_text(auto_score, auto_points, manual_points, notes, written_max=None):
+    """The grading notes: a first line of points (`manual_points`: of written answers that await a
+    grader, out of `written_max`), then one line per note. ``generate_feedback`` writes the first
+    line again from the gradebook (:mod:`autograder.reports.feedback_notes`)."""
+    written_max = manual_points if written_max is None else written_max
+    lines = [headline({"auto": auto_score, "auto_max": auto_points, "written_max": written_max,
+                       "awaiting": manual_points, "written_given": 0.0})]
     lines += [f"- {md_inline(n, limit=500)}" for n in notes]  # notes quote what a student controls
     return "\n".join(lines)
 
@@ -65,15 +73,25 @@ def put_verdict(nb, assignment, pieces, notes, manual_points=0.0):
                 cell.execution_count = None
     auto = sum(v["score"] for v in pieces.values())
     total = sum(v["points"] for v in pieces.values())
-    nb.cells.insert(0, note_cell(notes_text(auto, total, manual_points, notes), "notes"))
+    written = sum(float(nbgrader_meta(c).get("points", 0)) for c in nb.cells
+                  if nbgrader_meta(c).get("grade") and not is_test(c))
+    nb.cells.insert(0, note_cell(notes_text(auto, total, manual_points, notes, written), "notes"))
     nb.metadata["fmnist_grader"] = {"pieces": pieces, "notes": list(notes)}
     return nb
 
 
 def manual_points_of(nb):
-    """Points of graded cells that are not test cells (written answers: a grader scores them)."""
-    return sum(float(nbgrader_meta(c).get("points", 0)) for c in nb.cells
-               if nbgrader_meta(c).get("grade") and not is_test(c))
+    """Points of written answers that await a grader: graded cells that are not test cells and
+    that nbgrader does not score itself (it scores an answer left as released 0, as
+    ``SaveAutoGrades`` will: :func:`nbgrader.utils.determine_grade`)."""
+    from nbgrader.utils import determine_grade
+
+    total = 0.0
+    for c in nb.cells:
+        if nbgrader_meta(c).get("grade") and not is_test(c):
+            auto, most = determine_grade(c)
+            total += most if auto is None else 0.0
+    return total
 
 
 def trusted_pieces(course_dir, assignment, student, **kwargs):
@@ -89,7 +107,7 @@ class TrustedVerdict(NbGraderPreprocessor):
     """Autograde: the trusted verdict as the test cells' outputs; see the module docstring."""
 
     sandbox = Bool(True, help="run the answers in the sandboxed worker").tag(config=True)
-    step_timeout = Float(60.0, help="seconds one cell or check may run").tag(config=True)
+    step_timeout = Float(float(CELL_TIMEOUT), help="seconds one cell or check may run").tag(config=True)
     total_timeout = Float(600.0, help="seconds all of one submission's checks may run").tag(config=True)
     memory_mb = Integer(4096).tag(config=True)
     uid = Unicode("", help="the unprivileged uid the worker runs as (default nobody)").tag(config=True)

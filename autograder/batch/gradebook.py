@@ -210,7 +210,11 @@ def record(db_url, assignment, student, results):
     with Gradebook(db_url) as gb, one_transaction(gb):
         gb.update_or_create_student(student)
         attrs = {"timestamp": timestamp} if timestamp else {}
-        gb.update_or_create_submission(assignment, student, **attrs)
+        # nbgrader's add_submission reads assignment.notebooks while the new submission is not yet
+        # in the session: SQLAlchemy 2 would autoflush it then and warn (SAWarning) that the
+        # half-built submission is not in the session. Built without autoflush, it is added whole.
+        with gb.db.no_autoflush:
+            gb.update_or_create_submission(assignment, student, **attrs)
         for notebook, nb in results["notebooks"].items():
             for name, g in nb["grades"].items():
                 grade = gb.find_grade(name, notebook, assignment, student)

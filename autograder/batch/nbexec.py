@@ -37,6 +37,10 @@ from traitlets import Bool, Float, Integer, Unicode
 from fmnist_checks.notebook import is_test
 
 KERNEL_NAME = "fmnist-sandbox"
+# seconds one cell (or one check) may run, in every way of grading: fmnist-grade's --cell-timeout,
+# and plain `nbgrader autograde` and formgrader's Autograde button through the course's
+# ExecutePreprocessor.timeout (course/nbgrader_config.py)
+CELL_TIMEOUT = 60
 INLINE = "module://matplotlib_inline.backend_inline"
 DATA_FILES = ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
               "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")
@@ -175,7 +179,7 @@ class SandboxedExecute(Execute):
     """nbgrader's Execute, cell by cell, in the grading sandbox; see the module docstring."""
 
     sandbox = Bool(True, help="run the kernel in the sandbox (bubblewrap)").tag(config=True)
-    timeout = Integer(60, help="seconds one cell may run").tag(config=True)
+    timeout = Integer(CELL_TIMEOUT, help="seconds one cell may run").tag(config=True)
     notebook_timeout = Float(600.0, help="seconds the whole notebook may run").tag(config=True)
     memory_mb = Integer(4096, help="the kernel's address-space limit").tag(config=True)
     cpu_seconds = Integer(900, help="the kernel's CPU-time limit").tag(config=True)

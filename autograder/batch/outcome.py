@@ -26,7 +26,7 @@ class StudentResult:
     points: dict = field(default_factory=dict)  # piece -> max points
     messages: dict = field(default_factory=dict)  # piece -> trusted message
     notes: list = field(default_factory=list)
-    manual: dict = field(default_factory=dict)  # written-answer grade id -> (manual_score or None, max)
+    manual: dict = field(default_factory=dict)  # written-answer grade id -> (its score, or None: not yet, max)
     gradebook_total: float = 0.0  # nbgrader's score: manual_score where set, else auto_score
     seconds: float = 0.0
     assignment: str = ""

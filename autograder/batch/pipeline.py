@@ -24,6 +24,7 @@ from ..hidden import grading_seed
 from ..lms.errors import LmsError
 from ..lms.extensions import read_extensions
 from ..lms.submission_time import course_exchange, resolve_for_step
+from .nbexec import CELL_TIMEOUT
 from .step import grade_step, grader_fingerprint, read_tree, step_key, write_tree
 from ..sandbox.bwrap import Limits, SandboxUnavailable, check_available
 from .warm_nbgrader import fork_server
@@ -34,7 +35,7 @@ from .warm_nbgrader import fork_server
 class Options:
     jobs: int = 2
     sandbox: bool = True
-    cell_timeout: float = 60.0
+    cell_timeout: float = float(CELL_TIMEOUT)
     notebook_timeout: float = 600.0
     limits: Limits = field(default_factory=Limits)
     db_url: str = ""  # default: sqlite:///<course>/gradebook.db
@@ -206,8 +207,8 @@ def _gradebook_part(db_url, r, assignment=None):
         return
     for gid, (score, most, auto, manual) in found.items():
         r.gradebook_total += score or 0.0
-        if not gid.startswith("test_"):
-            r.manual[gid] = (manual, most)
+        if not gid.startswith("test_"):  # a blank written answer nbgrader scored 0 awaits nobody
+            r.manual[gid] = (manual if manual is not None else auto, most)
 
 
 def grade_class(course_dir, assignment, students=None, options=None, progress=True):

@@ -26,6 +26,7 @@ runs threads, starts a fresh one: ``python -m autograder.batch.warm_nbgrader SOC
 [ASSIGNMENT]`` (by :func:`warm_server`).
 """
 
+import atexit
 import contextlib
 import gc
 import importlib
@@ -167,8 +168,11 @@ def serve(path, assignment=None, ready=None):
         print("ready", flush=True)
     else:
         ready()
-    with server, contextlib.suppress(_ParentGone):
-        server.serve_forever(poll_interval=0.5)
+    try:
+        with server, contextlib.suppress(_ParentGone):
+            server.serve_forever(poll_interval=0.5)
+    finally:  # its starter gone, the server removes its socket's folder itself
+        shutil.rmtree(os.path.dirname(path), ignore_errors=True)
 
 
 # --- the caller's side --------------------------------------------------------------------------
@@ -295,6 +299,14 @@ class ForkedServer(WarmServer):
 
 _SERVER = {}
 _SERVER_LOCK = threading.Lock()
+
+
+@atexit.register
+def close_servers():
+    """Stop this process's server and remove its socket's folder (no ``/tmp/fmnist-warm-*`` left)."""
+    server = _SERVER.pop(os.getpid(), None)
+    if server is not None:
+        server.close()
 
 
 def fork_server(assignment=None):

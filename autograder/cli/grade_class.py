@@ -32,6 +32,7 @@ from ..batch.outcome import StudentResult
 from ..batch.pipeline import Options, grade_class, submitted_students
 from ..batch.bounds import Caps, grader_memory_mb, memory_cap
 from ..batch.outcome import EXIT_ERROR, EXIT_NEEDS_LOOK, exit_status
+from ..batch.nbexec import CELL_TIMEOUT
 
 __all__ = ["Options", "StudentResult", "grade_class", "submitted_students", "format_table", "write_csv", "main"]
 from ..sandbox.bwrap import Limits, SandboxUnavailable
@@ -112,7 +113,8 @@ def main(argv=None):
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")
     parser.add_argument("--db", default="", help="the gradebook's URL (default sqlite:///COURSE/gradebook.db)")
     parser.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
-    parser.add_argument("--cell-timeout", type=float, default=60.0, help="seconds per cell/check")
+    parser.add_argument("--cell-timeout", type=float, default=float(CELL_TIMEOUT),
+                        help=f"seconds per cell/check (default {CELL_TIMEOUT}, as for nbgrader autograde)")
     parser.add_argument("--notebook-timeout", type=float, default=600.0, help="seconds per notebook")
     parser.add_argument("--memory-mb", type=int, default=Limits.memory_mb)
     parser.add_argument("--no-sandbox", action="store_true",

@@ -178,9 +178,11 @@ def judge(case, expected, got):
                 f"but {format_error(got)}"
             )
         else:
+            why = expected["__error__"]["message"]
             problem = (
-                f"expected {expected['__error__']['type']} to be raised "
-                f"({expected['__error__']['message']}), but it returned {show(got)}"
+                f"expected {expected['__error__']['type']} to be raised"
+                + (f" ({why})" if str(why).strip() else "")  # an error without a message: no "()"
+                + f", but it returned {show(got)}"
             )
         return Outcome(case, False, _message(case, problem, expected, got))
     if is_error(got):

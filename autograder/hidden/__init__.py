@@ -34,7 +34,7 @@ from importlib import import_module
 from fmnist_checks.core import namespace_of
 from fmnist_checks.pieces import ASSIGNMENTS, PIECE_ASSIGNMENT
 from fmnist_checks import runner
-from fmnist_checks.runner import (CheckFailed, advice_notes, quietly_run, reference_use, summarise,
+from fmnist_checks.runner import (CheckFailed, quietly_run, reference_use,
                                   visible_cases)
 
 
@@ -177,14 +177,11 @@ def score_outcomes(visible, hidden, points):
 
 
 def failure_text(piece, visible_out, hidden_out):
-    """(all graded cases passed, the message a student sees)."""
-    ok_v, text_v = summarise(piece, visible_out, "visible")
-    ok_h, text_h = summarise(piece, hidden_out, "hidden")
-    if ok_v and ok_h:
-        n = sum(1 for o in visible_out + hidden_out if not o.case.advice)
-        notes = advice_notes(visible_out + hidden_out)
-        return True, "\n\n".join([f"✓ {piece}: all {n} checks passed"] + notes)
-    return False, "\n\n".join(t for ok, t in ((ok_v, text_v), (ok_h, text_h)) if not ok)
+    """(all graded cases passed, the message a student sees): one headline counting every
+    failed check, visible and hidden, then the checks (:func:`autograder.reports.verdict_text.piece_verdict`)."""
+    from ..verdict_text import piece_verdict
+
+    return piece_verdict(piece, visible_out, hidden_out)
 
 
 @contextlib.contextmanager

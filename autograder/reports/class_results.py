@@ -101,8 +101,9 @@ def parse_failures(message):
     found = []
     for block in re.split(r"\n\s*\n", message):
         lines = block.strip("\n").splitlines()
-        if not lines or lines[0].startswith(("✓", "✗", "partial credit", "advice (no points)")):
-            continue  # headings, and advice that costs no points
+        if not lines or lines[0].startswith(("✓", "✗", "partial credit", "advice (no points)")) \
+                or "did not run (an earlier check" in lines[0]:
+            continue  # headings, advice that costs no points, checks a hang kept from running
         head = lines[0]
         check = head.split(": ", 1)[1] if ": " in head else head
         hint = ""

@@ -8,9 +8,12 @@ included (nbgrader #917, #1363), and titles every test cell "Test cell".
 * each test cell keeps its visible part; its hidden block becomes one
   comment line;
 * where ``fmnist-grade`` wrote the trusted verdict under a test cell, that
-  verdict becomes the cell's only output (the kernel's own output said the
-  same, or something the trusted grader overruled), and the separate verdict
-  cell goes: the student reads each piece's verdict once;
+  verdict becomes the cell's only output, without the error line nbgrader
+  needed to score it 0 (and a separate verdict cell of older gradings goes):
+  the student reads each piece's verdict once, its points in the cell's title;
+* the grading notes' points are written again from the gradebook
+  (:mod:`autograder.reports.feedback_notes`): feedback made after manual grading
+  says what was given;
 * otherwise (a plain ``nbgrader autograde``) an error output keeps the
   exception's message (our checks put every failure there) but drops the
   traceback, whose lines could quote hidden code;
@@ -33,6 +36,8 @@ from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, nbgrader_meta, source_
 from fmnist_checks.pieces import piece_of
 
 from .escape import neutralise_markdown
+from .feedback_notes import refresh_notes
+from .verdict_text import read_verdict
 
 HIDDEN_NOTE = "# (hidden checks ran here: their verdict is below, their code is not shown)\n"
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
@@ -81,12 +86,25 @@ def trusted_verdict(cell):
 
 
 def verdict_output(score, points, message):
-    """The output a test cell shows in feedback: the trusted verdict, once."""
+    """The output a test cell shows in feedback: the trusted verdict, once (its points are in the
+    cell's title)."""
     import nbformat
 
-    head = f"{score:g} of {points:g} points (fmnist-edu's trusted grader)\n\n"
     return nbformat.v4.new_output("stream", name="stdout" if score >= points - 1e-9 else "stderr",
-                                  text=head + message.rstrip("\n") + "\n")
+                                  text=message.rstrip("\n") + "\n")
+
+
+def verdict_in_outputs(cell):
+    """(piece, score, points, message) of the verdict ``TrustedVerdict`` wrote as a test cell's
+    output (printed text, or the traceback of the error that gives 0 points), else None."""
+    for output in cell.get("outputs", []):
+        kind = output.get("output_type")
+        text = output.get("text") if kind == "stream" else "\n".join(output.get("traceback") or []) \
+            if kind == "error" else None
+        found = read_verdict(text if isinstance(text, str) else "".join(text or []))
+        if found:
+            return found
+    return None
 
 
 def one_verdict_per_piece(cells):
@@ -100,7 +118,10 @@ def one_verdict_per_piece(cells):
             out[-1]["outputs"] = [verdict_output(score, points, message)]
             continue  # the verdict now is the test cell's output
         if is_test(cell):
+            written = verdict_in_outputs(cell)
             hide_test_code(cell)
+            if written is not None:  # the verdict alone, once: no "CheckFailed" line after it
+                cell["outputs"] = [verdict_output(*written[1:])]
             piece = piece_of(nbgrader_meta(cell).get("grade_id", ""))
             if piece:
                 cell.setdefault("metadata", {})["fmnist_piece"] = piece
@@ -124,4 +145,5 @@ class HideTestCode(Preprocessor):
 
     def preprocess(self, nb, resources):
         nb.cells = one_verdict_per_piece(nb.cells)
+        refresh_notes(nb.cells, resources)  # the points as the gradebook holds them now
         return nb, resources

@@ -40,8 +40,11 @@ c.GenerateAssignment.post_convert_hook = release_hook
 # submitted; the student's own notebook run cell by cell in the sandbox (a cell that
 # hangs or crashes is stopped and marked, the rest still runs); the trusted verdict
 # written into the test cells, where nbgrader's SaveAutoGrades reads auto_score.
-# See autograder/nbexec.py and autograder/annotate.py.
+# See autograder/nbexec.py and autograder/annotate.py. What a browser will render of it
+# (formgrader renders the autograded notebook itself) is cleaned by one sanitiser, the cells'
+# roles taken from the gradebook, never the submission: autograder/browser.py, autograder/safe_notebook.py.
 c.Autograde.autograde_preprocessors = [
+    "autograder.safe_notebook.SanitiseSubmission",
     "autograder.release.InstallStudentSide",
     "autograder.nbexec.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -51,6 +54,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.safe_notebook.SanitiseContent",
 ]
 
 # a test cell must not run forever; a dead kernel is not the whole class's problem
@@ -62,6 +66,7 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 from autograder.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
+    "autograder.safe_notebook.SanitiseFeedback",
     "nbgrader.preprocessors.GetGrades",
     "autograder.feedback.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
@@ -69,3 +74,7 @@ c.GenerateFeedback.preprocessors = [
 c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [nbgrader_template_dir(), TEMPLATE_DIR]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = template_paths()
+# the feedback folder keeps only the pages generate_feedback made (a student's own .html files,
+# which nbgrader copies from the autograded folder, are removed), with their SHA-256 in a manifest
+# that the release checks (autograder.feedback.keep_generated_only)
+c.GenerateFeedback.post_convert_hook = "autograder.feedback.keep_generated_only"

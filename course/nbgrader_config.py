@@ -24,9 +24,11 @@ c.FileNameCollectorPlugin.named_regexp = (
     r".*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>a[1-5]_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb)$"
 )
 
-# never release caches or checkpoints
+# never release caches or checkpoints; never carry a web page of a student's from the submission
+# into the autograded and feedback folders (nbgrader's release_feedback hands out every .html there)
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "feedback", ".*",
+    "*.html", "*.htm", "*.xhtml", "*.shtml",
 ]
 
 # every release gets the student side (fmnist_checks/, test_<assignment>_selfcheck.py) beside

@@ -201,18 +201,26 @@ def test_the_autograded_notebook_holds_nothing_live(graded):
 def test_feedback_hands_out_only_the_page_the_grader_made(graded):
     course, _, (exchange, by_hand), refused = graded
     assert exchange == [] and refused == []
-    assert by_hand == {STUDENT: os.path.join(course, "feedback_lms", f"{STUDENT}_{ASSIGNMENT}.html")}
-    assert sorted(os.listdir(os.path.join(course, "feedback_lms"))) == [f"{STUDENT}_{ASSIGNMENT}.html"]
+    page = f"{STUDENT}_{ASSIGNMENT}.html"
+    assert by_hand == {STUDENT: os.path.join(course, "feedback_lms", page)}
+    assert sorted(os.listdir(os.path.join(course, "feedback_lms"))) == [page]
     folder = os.path.join(course, "feedback", STUDENT, ASSIGNMENT)
-    assert "notes.html" not in os.listdir(folder)  # generate_feedback copied it; the hook removed it
+    assert "notes.html" not in os.listdir(folder)  # her own page never reached the feedback folder
+    # a page that got there anyway (an older grader copied it) is removed, not handed out
+    with open(os.path.join(folder, "evil.html"), "w", encoding="utf-8") as fh:
+        fh.write("<script>alert(1)</script>")
+    lms = os.path.join(course, "lms2")
+    _, again = feedback.release(course, ASSIGNMENT, lms)
+    assert sorted(os.listdir(lms)) == [page] and "evil.html" not in os.listdir(folder)
     # a page changed after generate_feedback is not handed out either
     with open(os.path.join(folder, f"{ASSIGNMENT}.html"), "a", encoding="utf-8") as fh:
         fh.write("<script>changed</script>")
     refused = []
     with pytest.raises(ValueError, match="generate_feedback"):
-        feedback.release(course, ASSIGNMENT, os.path.join(course, "lms2"), refused)
+        feedback.release(course, ASSIGNMENT, os.path.join(course, "lms3"), refused)
     assert refused == [STUDENT]
     run_nbgrader(["generate_feedback", ASSIGNMENT, "--force"], cwd=course)
+    assert feedback.generated_pages(folder) == [f"{ASSIGNMENT}.html"]
 
 
 # --- in the browser ---------------------------------------------------------------------------

@@ -26,7 +26,7 @@ import os
 
 import nbformat
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from autograder.browser import clean_html, clean_output, markdown_html
@@ -257,3 +257,48 @@ def test_the_class_report_takes_the_worst_text(tmp_path):
             _writable(cell, newlines=False)
             assert cell.lstrip(" ")[:1] not in ("=", "+", "-", "@", "\t"), row
             assert "\x1b" not in cell and "\u202e" not in cell
+
+
+def _feedback_page(nb, resources):
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    from autograder import feedback
+
+    c = Config()
+    c.HTMLExporter.template_name = feedback.TEMPLATE_NAME
+    c.HTMLExporter.extra_template_basedirs = [feedback.nbgrader_template_dir(), feedback.TEMPLATE_DIR]
+    c.HTMLExporter.extra_template_paths = feedback.template_paths()
+    return HTMLExporter(config=c).from_notebook_node(nb, resources=resources)[0]
+
+
+def _page_live(page):
+    from collections import Counter
+
+    # the template's own: its scripts (which the policy blocks), links to anchors of the page and
+    # the cells' anchors (ids the sanitiser made of [A-Za-z0-9_-] only)
+    return Counter(x for x in live(page) if not x.startswith(("a href='#", "a name=", "div id='cell-id=")))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # shrinking a page takes minutes
+@given(st.lists(cells, max_size=4), json_values)
+def test_a_whole_notebook_renders_as_feedback_with_nothing_live(cell_list, metadata):
+    """Any notebook, cleaned as generate_feedback cleans it, renders with the course's template
+    into a page whose only live parts are the template's own (blocked by its policy)."""
+    from autograder.safe_notebook import clean_notebook
+
+    raw = {"cells": cell_list, "metadata": metadata if isinstance(metadata, dict) else {},
+           "nbformat": 4, "nbformat_minor": 5}
+    nb = clean_notebook(nbformat.from_dict(json.loads(json.dumps(raw))))
+    for cell in nb.cells:  # what nbgrader's GetGrades adds from the gradebook
+        role = cell.metadata.get("nbgrader", {})
+        if role.get("grade") or role.get("task"):
+            role.update(score=0.0, points=role.get("points", 1.0))
+    resources = {"nbgrader": {"notebook": "a5_evaluation", "score": 0, "max_score": 1, "late_penalty": 0},
+                 "fmnist_csp": "script-src 'none'"}
+    page = _feedback_page(nb, resources)
+    page.encode("utf-8")
+    empty = _feedback_page(nbformat.v4.new_notebook(), resources)
+    assert _page_live(page) == _page_live(empty)
+    assert page.index('http-equiv="Content-Security-Policy"') < page.index("<script")

@@ -160,7 +160,7 @@ def clean_output(output):
     clean = {"output_type": kind, "data": out, "metadata": sizes}
     if kind == "execute_result":
         count = output.get("execution_count")
-        clean["execution_count"] = count if type(count) is int else None
+        clean["execution_count"] = count if type(count) is int and count >= 0 else None
     return clean
 
 

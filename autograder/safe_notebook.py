@@ -148,7 +148,7 @@ def clean_content(cell, convert_marked=True, instructors=None):
         cell["source"] = clean_text(_joined(cell.get("source", "")))
         cell["outputs"] = [o for o in map(clean_output, cell.get("outputs") or []) if o is not None]
         count = cell.get("execution_count")
-        cell["execution_count"] = count if type(count) is int else None
+        cell["execution_count"] = count if type(count) is int and count >= 0 else None
     else:  # raw (never rendered once its mimetype is gone) or unknown: cleaned text in a raw cell
         cell.update(cell_type="raw", source=clean_html(cell.get("source", "")))
         cell.pop("attachments", None)

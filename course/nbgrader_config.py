@@ -28,9 +28,11 @@ c.FileNameCollectorPlugin.named_regexp = (
 # files at most from one archive, archives inside it kept closed (autograder/batch/zip_bounds.py)
 c.ZipCollectApp.extractor_plugin = "autograder.batch.zip_bounds.BoundedExtractor"
 
-# never release caches or checkpoints
+# never release caches or checkpoints; never carry a web page of a student's from the submission
+# into the autograded and feedback folders (nbgrader's release_feedback hands out every .html there)
 c.CourseDirectory.ignore = [
     ".ipynb_checkpoints", "*.pyc", "__pycache__", ".pytest_cache", "feedback", ".*",
+    "*.html", "*.htm", "*.xhtml", "*.shtml",
 ]
 
 # every release gets the student side (fmnist_checks/, test_<assignment>_selfcheck.py) beside
@@ -44,8 +46,11 @@ c.GenerateAssignment.post_convert_hook = release_hook
 # submitted; the student's own notebook run cell by cell in the sandbox (a cell that
 # hangs or crashes is stopped and marked, the rest still runs); the trusted verdict
 # written into the test cells, where nbgrader's SaveAutoGrades reads auto_score.
-# See autograder/batch/nbexec.py and autograder/batch/annotate.py.
+# See autograder/batch/nbexec.py and autograder/batch/annotate.py. What a browser will render of it
+# (formgrader renders the autograded notebook itself) is cleaned by one sanitiser, the cells'
+# roles taken from the gradebook, never the submission: autograder/untrusted/browser.py, autograder/batch/safe_notebook.py.
 c.Autograde.autograde_preprocessors = [
+    "autograder.batch.safe_notebook.SanitiseSubmission",
     "autograder.lms.submission_time.VouchedTime",
     "autograder.batch.release.InstallStudentSide",
     "autograder.batch.nbexec.SandboxedExecute",
@@ -57,6 +62,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
+    "autograder.batch.safe_notebook.SanitiseContent",
 ]
 
 # late work: 10% off per started day late after 5 minutes of grace, at most 100%; a student's
@@ -83,6 +89,7 @@ c.ExecutePreprocessor.interrupt_on_timeout = True
 from autograder.reports.feedback import TEMPLATE_DIR, TEMPLATE_NAME, nbgrader_template_dir, template_paths  # noqa: E402
 
 c.GenerateFeedback.preprocessors = [
+    "autograder.batch.safe_notebook.SanitiseFeedback",
     "nbgrader.preprocessors.GetGrades",
     "autograder.reports.feedback.HideTestCode",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
@@ -90,3 +97,7 @@ c.GenerateFeedback.preprocessors = [
 c.GenerateFeedback.HTMLExporter.template_name = TEMPLATE_NAME
 c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [nbgrader_template_dir(), TEMPLATE_DIR]
 c.GenerateFeedback.HTMLExporter.extra_template_paths = template_paths()
+# the feedback folder keeps only the pages generate_feedback made (a student's own .html files,
+# which nbgrader copies from the autograded folder, are removed), with their SHA-256 in a manifest
+# that the release checks (autograder.feedback.keep_generated_only)
+c.GenerateFeedback.post_convert_hook = "autograder.feedback.keep_generated_only"

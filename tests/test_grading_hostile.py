@@ -342,7 +342,7 @@ def test_plain_loads_bounds_arrays_before_allocating():
 
 
 def test_escaping_leaves_nothing_live():
-    from autograder.reports.escape import md_block, md_inline, terminal
+    from autograder.untrusted.escape import md_block, md_inline, terminal
 
     text = "<script>x</script> **1 of 1 points** \x1b[2J\x1b]0;t\x07 \u202e"
     assert "<" not in md_inline(text) and "**" not in md_inline(text)

@@ -26,6 +26,7 @@ LAYERS = (
     "autograder.verdict",
     "autograder.hidden",
     "autograder.sandbox",
+    "autograder.untrusted",
     "fmnist_checks",
 )
 

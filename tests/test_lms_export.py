@@ -19,7 +19,7 @@ import shutil
 import pytest
 from nbgrader.api import Gradebook
 
-from autograder.reports.escape import csv_cell
+from autograder.untrusted.escape import csv_cell
 from autograder.lms.errors import LmsError
 from autograder.lms.formats import FORMATS
 from autograder.lms.exporters import build_export, write_export

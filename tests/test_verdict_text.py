@@ -16,7 +16,7 @@ from autograder.batch.annotate import verdict_outputs
 from autograder.reports.feedback import one_verdict_per_piece
 from autograder.reports.feedback_notes import headline
 from autograder.hidden import all_cases
-from autograder.reports.verdict_text import piece_verdict, read_verdict, shorten
+from autograder.hidden.verdict_text import piece_verdict, read_verdict, shorten
 from fmnist_checks.core import run_cases
 
 

@@ -19,9 +19,9 @@ import nbformat
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Integer, Unicode
 
-from ..reports.escape import md_inline, terminal
+from ..untrusted.escape import clean_text, md_inline, terminal
 from ..reports.feedback_notes import headline
-from ..reports.verdict_text import MAX_CHARS, shorten, verdict_head
+from ..hidden.verdict_text import MAX_CHARS, shorten, verdict_head
 from fmnist_checks.notebook import is_test, nbgrader_meta
 from fmnist_checks.pieces import ASSIGNMENTS, piece_of
 from .nbexec import CELL_TIMEOUT, course_dir_of, note_cell
@@ -61,8 +61,17 @@ def notes_text(auto_score, auto_points, manual_points, notes, written_max=None):
     return "\n".join(lines)
 
 
+def clean_verdict(pieces, notes):
+    """(pieces, notes) whose every text a notebook, JSON and a terminal can hold (messages and notes
+    quote what a student's code raised or printed: an unpaired surrogate must not cost the grade)."""
+    pieces = {clean_text(p): {"score": float(v["score"]), "points": float(v["points"]),
+                              "message": clean_text(v["message"])} for p, v in pieces.items()}
+    return pieces, [clean_text(n) for n in notes]
+
+
 def put_verdict(nb, assignment, pieces, notes, manual_points=0.0):
     """Write `pieces` ({piece: {score, points, message}}) into `nb`'s test cells; add the notes."""
+    pieces, notes = clean_verdict(pieces, notes)
     nb.cells = [c for c in nb.cells if c.metadata.get("fmnist_grader") != "notes"]
     for cell in nb.cells:
         if is_test(cell):
@@ -100,7 +109,8 @@ def trusted_pieces(course_dir, assignment, student, **kwargs):
 
     submission, verdicts, notes = grade_submission(course_dir, assignment, student, **kwargs)
     pieces = {p: {"score": v.score, "points": v.points, "message": v.message} for p, v in verdicts.items()}
-    return list(submission.problems), pieces, list(notes)
+    pieces, notes = clean_verdict(pieces, notes)
+    return [clean_text(p) for p in submission.problems], pieces, notes
 
 
 class TrustedVerdict(NbGraderPreprocessor):

@@ -25,6 +25,7 @@ from ..lms.errors import LmsError
 from ..lms.extensions import read_extensions
 from ..lms.submission_time import course_exchange, resolve_for_step
 from .nbexec import CELL_TIMEOUT
+from ..untrusted.escape import clean_text
 from .step import grade_step, grader_fingerprint, read_tree, step_key, write_tree
 from ..sandbox.bwrap import Limits, SandboxUnavailable, check_available
 from .warm_nbgrader import fork_server
@@ -131,9 +132,11 @@ def check_request(course_dir, assignment, students, options):
 def store(course_dir, db_url, result):
     """The coordinator's part of one step: ``autograded/`` and the class gradebook; a StudentResult."""
     aid, student = result["assignment"], result["student"]
-    r = StudentResult(student, notes=list(result["notes"]), seconds=result["seconds"], assignment=aid)
+    # what a student's code raised or printed reaches JSON, the terminal and the CSV clean
+    notes = [clean_text(n) for n in result["notes"]]
+    r = StudentResult(student, notes=notes, seconds=result["seconds"], assignment=aid)
     for piece, v in result["pieces"].items():
-        r.scores[piece], r.points[piece], r.messages[piece] = v["score"], v["points"], v["message"]
+        r.scores[piece], r.points[piece], r.messages[piece] = v["score"], v["points"], clean_text(v["message"])
     if result["results"] is None:
         return r  # nothing to record: the note says why
     # the gradebook first, in one transaction (nothing written when it fails, e.g. an unreadable

@@ -14,7 +14,7 @@ import sys
 
 from nbgrader.api import Gradebook
 
-from ..reports.escape import terminal
+from ..untrusted.escape import terminal
 from ..batch.gradebook import CourseError, check_course, default_db_url
 from ..lms.errors import LmsError
 from ..lms.exporters import build_export, write_export

@@ -6,27 +6,31 @@ release_feedback`` for the students who handed in through the exchange, and
 the HTML files to hand back through the LMS for those collected by
 ``zip_collect`` or placed in ``submitted/`` by hand (nbgrader 0.9.6's
 ``release_feedback`` crashes on those: they have no ``submission_secret.txt``).
-What the feedback shows is :mod:`autograder.reports.feedback`'s.
+Only pages generate_feedback made are handed out
+(:func:`autograder.reports.feedback.generated_pages`): every other file in a
+feedback folder is removed first. What the feedback shows is
+:mod:`autograder.reports.feedback`'s.
 """
 
 import argparse
 import os
-import shutil
 import sys
 
 from fmnist_checks.pieces import ASSIGNMENTS
 
 from ..batch.nbgrader_cli import run_nbgrader
+from ..reports.feedback import generated_pages, prune
+from ..untrusted.escape import terminal
 
 
 def feedback_students(course_dir, assignment):
-    """{student: feedback folder} of the students with generated feedback for `assignment`."""
+    """{student: feedback folder} of the students with a feedback folder for `assignment`."""
     root = os.path.join(course_dir, "feedback")
     found = {}
     if os.path.isdir(root):
         for student in sorted(os.listdir(root)):
             folder = os.path.join(root, student, assignment)
-            if os.path.isdir(folder) and any(n.endswith(".html") for n in os.listdir(folder)):
+            if os.path.isdir(folder) and not os.path.islink(folder):
                 found[student] = folder
     return found
 
@@ -40,25 +44,41 @@ def through_exchange(course_dir, assignment, student):
     return False
 
 
-def release(course_dir, assignment, lms_dir):
-    """Release feedback; return (students released through the exchange, {student: LMS file})."""
-    students = feedback_students(course_dir, assignment)
+def release(course_dir, assignment, lms_dir, refused=None):
+    """Release feedback; return (students released through the exchange, {student: LMS file}).
+
+    Only pages generate_feedback made are handed out (:func:`generated_pages`);
+    every other file in a feedback folder is removed first. A student with no
+    such page is added to `refused` (a list), not released.
+    """
+    students = {}
+    for student, folder in feedback_students(course_dir, assignment).items():
+        pages = generated_pages(folder)
+        prune(folder, pages)  # nbgrader's release_feedback hands out every .html of the folder
+        if pages:
+            students[student] = (folder, pages)
+        elif refused is not None:
+            refused.append(student)
     if not students:
-        raise ValueError(f"no feedback for {assignment} in {course_dir}/feedback: "
-                         f"run nbgrader generate_feedback {assignment} first")
+        raise ValueError(f"no feedback for {assignment} in {course_dir}/feedback made by this course's "
+                         f"generate_feedback: run nbgrader generate_feedback {assignment} --force first")
     exchange = [s for s in students if through_exchange(course_dir, assignment, s)]
     for student in exchange:
         run_nbgrader(["release_feedback", assignment, f"--student={student}"], cwd=course_dir)
     by_hand = {}
-    for student, folder in students.items():
+    for student, (folder, pages) in students.items():
         if student in exchange:
             continue
         os.makedirs(lms_dir, exist_ok=True)
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".html"):
-                target = os.path.join(lms_dir, f"{student}_{name}")
-                shutil.copyfile(os.path.join(folder, name), target)
-                by_hand[student] = target
+        for name in pages:
+            target = os.path.join(lms_dir, f"{student}_{name}")
+            with open(os.path.join(folder, name), "rb") as src:
+                data = src.read()
+            if os.path.lexists(target):
+                os.unlink(target)
+            with open(target, "xb") as dst:
+                dst.write(data)
+            by_hand[student] = target
     return exchange, by_hand
 
 
@@ -73,17 +93,22 @@ def main(argv=None):
     args = parser.parse_args(argv)
     course = os.path.abspath(args.course)
     lms = os.path.abspath(args.lms or os.path.join(course, "feedback_lms", args.assignment))
+    refused = []
     try:
-        exchange, by_hand = release(course, args.assignment, lms)
+        exchange, by_hand = release(course, args.assignment, lms, refused)
     except (ValueError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {terminal(exc)}", file=sys.stderr)
         return 2
     print(f"released through the exchange (students run nbgrader fetch_feedback): "
-          f"{', '.join(exchange) or 'nobody'}")
+          f"{', '.join(terminal(s) for s in exchange) or 'nobody'}")
     if by_hand:
-        print(f"not submitted through the exchange: hand these back through your LMS ({lms}):")
+        print(f"not submitted through the exchange: hand these back through your LMS ({terminal(lms)}):")
         for student, path in by_hand.items():
-            print(f"  {student}: {os.path.basename(path)}")
+            print(f"  {terminal(student)}: {terminal(os.path.basename(path))}")
+    if refused:
+        print(f"no page made by generate_feedback, nothing released (run nbgrader generate_feedback "
+              f"{args.assignment} --force): {', '.join(terminal(s) for s in refused)}")
+        return 1
     return 0
 
 

@@ -26,7 +26,7 @@ import textwrap
 
 from fmnist_checks.pieces import ASSIGNMENTS
 
-from ..reports.escape import csv_cell, terminal  # what a student controls never drives the terminal or a spreadsheet
+from ..untrusted.escape import csv_cell, terminal  # what a student controls never drives the terminal or a spreadsheet
 from ..batch.gradebook import CourseError
 from ..batch.outcome import StudentResult
 from ..batch.pipeline import Options, grade_class, submitted_students

@@ -10,7 +10,7 @@ import argparse
 import os
 import sys
 
-from ..reports.escape import terminal
+from ..untrusted.escape import terminal
 from ..batch.gradebook import CourseError, check_course, default_db_url
 from ..lms.errors import LmsError
 from ..lms.formats import FORMATS

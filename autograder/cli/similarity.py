@@ -17,7 +17,7 @@ import time
 
 from fmnist_checks.pieces import ASSIGNMENTS
 
-from ..reports.escape import terminal
+from ..untrusted.escape import terminal
 from ..similarity.analysis import compare
 from ..similarity.answers import against_answers, class_answers
 from ..similarity.flagging import Thresholds

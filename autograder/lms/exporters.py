@@ -26,7 +26,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Enum, List, Unicode
 
-from ..reports.escape import csv_cell
+from ..untrusted.escape import csv_cell
 from .errors import LmsError
 from .formats import FORMATS, column_title, format_number, new_column, normalise
 from .roster import read_roster

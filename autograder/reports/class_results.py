@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from fmnist_checks.notebook import source_of
 from fmnist_checks.pieces import ASSIGNMENTS, piece_of
 
+from ..untrusted.escape import csv_cell
+
 GRADING_JSON = "grading.json"
 NOT_IMPLEMENTED = "not implemented (still raises NotImplementedError)"
 
@@ -248,7 +250,10 @@ def write_csv(report, path):
                 score = s.scores.get(item.key)
                 failures = s.failures.get(item.key, []) if item.kind == "autograded" else []
                 hints = list(dict.fromkeys(h for _, h in failures if h))
-                w.writerow([s.student, item.key, item.kind, "" if score is None else f"{score:g}",
-                            f"{item.points:g}", status(score, item.points, item.key in s.unanswered),
-                            "; ".join(c for c, _ in failures), "; ".join(hints), "; ".join(s.notes)])
+                # every text through the CSV sink: no formula, no escape sequence, no surrogate
+                w.writerow([csv_cell(s.student), csv_cell(item.key), item.kind,
+                            "" if score is None else f"{score:g}", f"{item.points:g}",
+                            status(score, item.points, item.key in s.unanswered),
+                            csv_cell("; ".join(c for c, _ in failures)), csv_cell("; ".join(hints)),
+                            csv_cell("; ".join(s.notes))])
     return path

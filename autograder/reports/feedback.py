@@ -17,17 +17,28 @@ included (nbgrader #917, #1363), and titles every test cell "Test cell".
 * otherwise (a plain ``nbgrader autograde``) an error output keeps the
   exception's message (our checks put every failure there) but drops the
   traceback, whose lines could quote hidden code;
-* markdown a student wrote is shown as text (no live HTML, no
-  ``javascript:`` links: :func:`autograder.reports.escape.neutralise_markdown`);
+* everything a student wrote (markdown, outputs, metadata) has passed the one
+  HTML sanitiser, :class:`autograder.batch.safe_notebook.SanitiseFeedback`, which runs
+  first and takes the cells' roles from the gradebook; the page carries a
+  Content-Security-Policy that forbids every script (the template);
 * each test cell is marked with its piece, which the course's feedback
   template (:data:`TEMPLATE_DIR`, ``fmnist_feedback``) shows in the table of
   contents and in the cell's title with its points, instead of "Test cell".
 
-``fmnist-grade feedback ASSIGNMENT`` (:mod:`autograder.cli.feedback`) releases it.
+``fmnist-grade feedback ASSIGNMENT`` (:mod:`autograder.cli.feedback`) releases it,
+only pages generate_feedback made: nbgrader copies the whole autograded
+folder, a student's own files included, into the feedback folder;
+:func:`keep_generated_only` (generate_feedback's post-convert hook) removes
+every other file and records each page's SHA-256 in :data:`MANIFEST`, and the
+release hands out a page only when its digest is the recorded one
+(:func:`generated_pages`).
 """
 
+import hashlib
+import json
 import os
 import re
+import stat
 
 from nbconvert.preprocessors import Preprocessor
 from traitlets import Bool
@@ -35,13 +46,14 @@ from traitlets import Bool
 from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, nbgrader_meta, source_of, visible_part
 from fmnist_checks.pieces import piece_of
 
-from .escape import neutralise_markdown
 from .feedback_notes import refresh_notes
-from .verdict_text import read_verdict
+from ..hidden.verdict_text import read_verdict
 
 HIDDEN_NOTE = "# (hidden checks ran here: their verdict is below, their code is not shown)\n"
 TEMPLATE_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "templates")
 TEMPLATE_NAME = "fmnist_feedback"
+MANIFEST = ".fmnist-feedback.json"  # {page: SHA-256} of the pages generate_feedback made
+KEPT = ("timestamp.txt", "submission_secret.txt")  # nbgrader's release_feedback reads these
 _VERDICT = re.compile(r"\*\*Trusted grader, `(?P<piece>[^`]+)`: (?P<score>[-0-9.e]+) of (?P<points>[-0-9.e]+) points\*\*"
                       r"\s*```\n?(?P<message>.*?)\n?```", re.S)
 
@@ -125,17 +137,8 @@ def one_verdict_per_piece(cells):
             piece = piece_of(nbgrader_meta(cell).get("grade_id", ""))
             if piece:
                 cell.setdefault("metadata", {})["fmnist_piece"] = piece
-        elif cell.get("cell_type") == "markdown" and not _by_grader(cell) and verdict is None:
-            # a student may write any markdown: no live HTML or script link reaches the feedback
-            cell["source"] = neutralise_markdown(source_of(cell))
         out.append(cell)
     return out
-
-
-def _by_grader(cell):
-    """True for a cell the grader added (its notes), which it escaped itself."""
-    metadata = cell.get("metadata")
-    return isinstance(metadata, dict) and bool(metadata.get("fmnist_grader"))
 
 
 class HideTestCode(Preprocessor):
@@ -147,3 +150,69 @@ class HideTestCode(Preprocessor):
         nb.cells = one_verdict_per_piece(nb.cells)
         refresh_notes(nb.cells, resources)  # the points as the gradebook holds them now
         return nb, resources
+
+
+# ------------------------------------------------------------------ only pages the grader made
+
+def _digest(path):
+    """SHA-256 of the regular file at `path` (never through a link), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return None
+        return hashlib.sha256(fh.read()).hexdigest()
+
+
+def prune(folder, pages):
+    """Remove from `folder` every file but `pages` and :data:`KEPT` (links included, never followed)."""
+    keep = set(pages) | set(KEPT) | {MANIFEST}
+    for root, dirs, files in os.walk(folder, topdown=False):
+        for name in files + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            path = os.path.join(root, name)
+            if root != folder or name not in keep or os.path.islink(path):
+                os.unlink(path)
+        if root != folder:
+            try:
+                os.rmdir(root)
+            except OSError:
+                pass
+
+
+def keep_generated_only(assignment=None, student=None, notebooks=(), **_):
+    """generate_feedback's post-convert hook: the feedback folders keep only the pages it made.
+
+    `notebooks`: the autograded notebooks just converted (``<course>/autograded/
+    <student>/<assignment>/<name>.ipynb``); each one's page is
+    ``<course>/feedback/<student>/<assignment>/<name>.html``.
+    """
+    folders = {}
+    for path in notebooks:
+        folder, name = os.path.split(os.path.abspath(path))
+        top, aid = os.path.split(folder)
+        autograded, who = os.path.split(top)
+        course = os.path.dirname(autograded)
+        out = os.path.join(course, "feedback", who, aid)
+        folders.setdefault(out, []).append(name[:-len(".ipynb")] + ".html")
+    for out, pages in folders.items():
+        digests = {page: _digest(os.path.join(out, page)) for page in pages}
+        digests = {page: d for page, d in digests.items() if d}
+        prune(out, digests)
+        with open(os.path.join(out, MANIFEST), "w", encoding="utf-8") as fh:
+            json.dump(digests, fh)
+
+
+def generated_pages(folder):
+    """[page] of `folder` that generate_feedback made: recorded in :data:`MANIFEST`, digest unchanged."""
+    try:
+        with open(os.path.join(folder, MANIFEST), encoding="utf-8") as fh:
+            recorded = json.load(fh)
+    except (OSError, ValueError):
+        return []
+    if not isinstance(recorded, dict):
+        return []
+    return sorted(page for page, digest in recorded.items()
+                  if isinstance(page, str) and "/" not in page and page.endswith(".html")
+                  and _digest(os.path.join(folder, page)) == digest)

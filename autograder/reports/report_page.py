@@ -1,15 +1,34 @@
-"""The class report's HTML page and its figures (PNG, embedded); every student-controlled text escaped."""
+"""The class report's HTML page and its figures (PNG, embedded); every student-controlled text escaped.
+
+Text a student influences (names, checks quoting their values, hints, notes)
+goes through :func:`autograder.untrusted.escape.html_text` on the page and
+:func:`autograder.untrusted.escape.figure_label` in the figures (mathtext never parses
+it; LaTeX is off), and the page carries :data:`autograder.untrusted.browser.CSP`.
+"""
 
 import base64
-import html
+import functools
 import io
 import statistics
 from collections import Counter
 
+from ..untrusted.browser import csp_meta
 from .class_results import item_summary, not_implemented, status, top_failures
+from ..untrusted.escape import figure_label, html_text
 
 
 # ------------------------------------------------------------------ figures
+
+def _no_tex(figure):
+    """`figure` drawn with LaTeX off, whatever the site's matplotlibrc says (a label is text)."""
+    @functools.wraps(figure)
+    def drawn(*args, **kwargs):
+        import matplotlib.pyplot as plt
+
+        with plt.rc_context({"text.usetex": False}):
+            return figure(*args, **kwargs)
+    return drawn
+
 
 def _png(fig):
     import matplotlib.pyplot as plt
@@ -20,6 +39,7 @@ def _png(fig):
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
+@_no_tex
 def figure_items(report):
     """Stacked bars: how many students got full, partial, zero (or no grade yet) per item."""
     import matplotlib
@@ -28,8 +48,8 @@ def figure_items(report):
     import matplotlib.pyplot as plt
 
     rows = item_summary(report)
-    labels = [f"{item.key} ({item.points:g} pt{'s' if item.points != 1 else ''})"
-              + (" [written]" if item.kind == "written" else "") for item, *_ in rows]
+    labels = [figure_label(f"{item.key} ({item.points:g} pt{'s' if item.points != 1 else ''})"
+                           + (" [written]" if item.kind == "written" else "")) for item, *_ in rows]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.2))
     y = range(len(rows))[::-1]
     left = [0] * len(rows)
@@ -51,6 +71,7 @@ def figure_items(report):
     return _png(fig)
 
 
+@_no_tex
 def figure_totals(report):
     """Histogram of the total score, in per cent of the maximum."""
     import matplotlib
@@ -75,6 +96,7 @@ def figure_totals(report):
     return _png(fig)
 
 
+@_no_tex
 def figure_failures(report, failures):
     """Horizontal bars: the checks that failed for the most students."""
     import matplotlib
@@ -84,7 +106,7 @@ def figure_failures(report, failures):
 
     if not failures:
         return None
-    labels = [_short(f"{piece}: {check}", 70) for piece, check, _, _ in failures][::-1]
+    labels = [figure_label(_short(f"{piece}: {check}", 70)) for piece, check, _, _ in failures][::-1]
     counts = [n for _, _, n, _ in failures][::-1]
     fig, ax = plt.subplots(figsize=(8, 0.38 * len(failures) + 1.0))
     ax.barh(range(len(counts)), counts, color="#c62828", height=0.65)
@@ -124,7 +146,7 @@ img { max-width: 100%; }
 
 
 def _e(value):
-    return html.escape(str(value), quote=True)
+    return html_text(value)
 
 
 def _num(value):
@@ -142,7 +164,7 @@ def build_html(report, csv_name=None):
     ungraded = sum(1 for s in report.students for i in written if s.scores.get(i.key) is None)
     noted = [s for s in report.students if s.notes or s.disagreed]
     out = [
-        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<!DOCTYPE html>", f'<html lang="en"><head>{csp_meta()}<meta charset="utf-8">',
         f"<title>{_e(report.assignment)}: class report</title>", f"<style>{CSS}</style></head><body>",
         f"<h1>{_e(report.assignment)}: class report</h1>",
         f'<p class="lead">{len(report.students)} graded submissions; {len(auto)} autograded pieces '

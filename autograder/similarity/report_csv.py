@@ -10,7 +10,7 @@ would read as a formula is written with a leading ``'`` (:func:`csv_cell`).
 
 import csv
 
-from ..reports.escape import csv_cell
+from ..untrusted.escape import csv_cell
 
 HEADER = ["student_a", "student_b", "piece", "similarity", "flagged"]
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from fmnist_checks.notebook import is_answer, is_given, is_test, nbgrader_meta, source_of
 from fmnist_checks.pieces import ASSIGNMENTS
 
+from ..untrusted.escape import clean_text
 from ..sandbox.safefs import UnsafePath, read_regular
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
@@ -61,8 +62,8 @@ def read_submission(path, assignment, student, root=None):
         except OSError:
             found = []
         sub.problems.append(
-            f"no notebook named {os.path.basename(path)} was submitted"
-            + (f" (found: {', '.join(found)})" if found else "")
+            clean_text(f"no notebook named {os.path.basename(path)} was submitted"
+                       + (f" (found: {', '.join(found)})" if found else ""))
         )
         sub.readable = False
         return sub
@@ -80,7 +81,8 @@ def read_submission(path, assignment, student, root=None):
         if not isinstance(cells, list):
             raise TypeError("cells is not a list")
     except Exception as exc:
-        sub.problems.append(f"the notebook file is not valid notebook JSON ({type(exc).__name__}: {str(exc)[:120]})")
+        sub.problems.append(f"the notebook file is not valid notebook JSON ({type(exc).__name__}: "
+                            f"{clean_text(str(exc)[:120])})")
         sub.readable = False
         return sub
     wanted = {p.lower(): p for p in ASSIGNMENTS[assignment]}
@@ -97,12 +99,13 @@ def read_submission(path, assignment, student, root=None):
             malformed += 1
         if not is_answer(cell):
             continue
-        gid = str(nbgrader_meta(cell).get("grade_id", ""))
+        gid = nbgrader_meta(cell).get("grade_id", "")
+        gid = gid if isinstance(gid, str) else ""
         if gid in wanted:
             if gid in sub.answers:
                 sub.problems.append(f"two answer cells have grade id {gid!r}; the first one counts")
                 continue
-            sub.answers[gid] = source_of(cell)
+            sub.answers[gid] = clean_text(source_of(cell))  # an unpaired surrogate cannot reach the worker
         elif gid in others:
             seen_other = True
     if malformed:

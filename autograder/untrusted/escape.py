@@ -1,8 +1,12 @@
 """Showing what a student controls: messages, outputs, file and student names.
 
 Everything the grader shows that a student could have chosen goes through one
-of these, where it is shown:
+function per sink, and every one of them starts with :func:`clean_text`
+(unpaired surrogates become U+FFFD, control characters go), so no sink can
+fail to encode what a student wrote:
 
+* :func:`clean_text`: text to store (JSON, a notebook, the gradebook):
+  surrogate-free, no control character (newlines and tabs kept);
 * :func:`md_inline`: one line inside markdown the grader writes into an
   autograded notebook (and so into the feedback HTML): HTML-escaped, markdown
   punctuation backslash-escaped, newlines and control characters removed;
@@ -12,7 +16,14 @@ of these, where it is shown:
 * :func:`terminal`: text for the instructor's terminal or CSV: escape
   sequences, control characters and bidirectional overrides removed;
 * :func:`csv_cell`: a terminal-safe CSV cell that a spreadsheet will not run
-  as a formula.
+  as a formula;
+* :func:`html_text`: text inside an HTML page the grader writes (the class
+  report): HTML-escaped;
+* :func:`figure_label`: a label, title or tick of a matplotlib figure: never
+  parsed as mathtext (every ``$`` escaped).
+
+HTML a student wrote (markdown, HTML and SVG outputs, attachments) is not
+text: it goes through the one HTML sanitiser, :mod:`autograder.untrusted.browser`.
 """
 
 import html
@@ -22,6 +33,9 @@ import re
 _ESCAPES = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-Z\\-_])|\x9b[0-?]*[ -/]*[@-~]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# what a spreadsheet reads as the start of a formula (OWASP's list, and their full-width forms)
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -30,13 +44,26 @@ def _html(text):
     return html.escape(text, quote=True).replace("$", "&#36;")
 
 
+def clean_text(text):
+    """`text` (any object, as ``str``) that every codec can write: surrogate pairs joined, an
+    unpaired surrogate replaced by U+FFFD, control characters removed (newlines and tabs kept)."""
+    if not isinstance(text, str):
+        try:
+            text = str(text)
+        except Exception:  # a student's object whose __str__ fails is still shown
+            text = f"<{type(text).__name__} object>"
+    if _SURROGATE.search(text):
+        text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        text = _SURROGATE.sub("\ufffd", text)
+    return _CONTROLS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
 def terminal(text, keep_newlines=False):
     """`text` with no escape sequence, control character or bidi override."""
-    text = _ESCAPES.sub("", str(text))
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = clean_text(_ESCAPES.sub("", text if isinstance(text, str) else clean_text(text)))
+    text = text.replace("\t", " ")
     if not keep_newlines:
         text = text.replace("\n", " ")
-    text = _CONTROLS.sub("", text)
     return _BIDI.sub("", text)
 
 
@@ -66,17 +93,19 @@ def md_block(text, limit=4000):
 
 
 def csv_cell(value):
-    """A CSV cell: terminal-safe, and not read as a formula by a spreadsheet."""
-    if not isinstance(value, str):
+    """A CSV cell: terminal-safe, and not read as a formula by a spreadsheet (numbers stay numbers)."""
+    if value is None or isinstance(value, (int, float)):
         return value
     text = terminal(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return "'" + text if text.lstrip(" ")[:1] in _FORMULA else text
 
 
-_SCHEMES = re.compile(r"(?i)\b(javascript|vbscript|data)\s*:")
+def html_text(text, keep_newlines=True):
+    """`text` for an HTML page the grader writes: clean (:func:`terminal`) and HTML-escaped."""
+    return html.escape(terminal(text, keep_newlines=keep_newlines), quote=True)
 
 
-def neutralise_markdown(text):
-    """A markdown cell's text with no live HTML (``<`` shown as text) and no script links."""
-    text = str(text).replace("<", "&lt;")
-    return _SCHEMES.sub(lambda m: m.group(1) + "&#58;", text)
+def figure_label(text):
+    """`text` as a matplotlib label: one clean line whose ``$`` are all escaped, so mathtext never
+    parses it (``\\`` alone is plain text outside mathtext)."""
+    return terminal(text).replace("$", "\\$")

@@ -38,7 +38,6 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_courses import generate, put_in_answer, released, solved, submit, written_answers  # noqa: E402
-from devtools import Browser, chromium, fetch, free_port, start_server, stop_server  # noqa: E402
 
 from autograder.cli.headless import Browser, NoChromium, fetch, free_port, start_server, stop_server  # noqa: E402
 from autograder.batch.nbgrader_cli import nbgrader_env  # noqa: E402
@@ -99,8 +98,6 @@ def main(argv=None):
     parser.add_argument("--out", default="results/screens")
     parser.add_argument("--keep", action="store_true", help="keep the temporary course and print its path")
     args = parser.parse_args(argv)
-    if chromium() is None:
-        raise SystemExit("screenshot_formgrader: no Chromium found (apt-get install chromium)")
     out = os.path.abspath(args.out)
     os.makedirs(out, exist_ok=True)
     tmp = tempfile.mkdtemp(prefix="formgrader-screens-")
@@ -112,7 +109,7 @@ def main(argv=None):
         sid = submission_id(course)
         port = free_port()
         with open(os.path.join(out, "jupyter-server.log"), "wb") as log:
-            server = start_server(course, port, log, env=nbgrader_env())
+            server = start_server(course, port, log)
             url = f"http://127.0.0.1:{port}/formgrader/submissions/{sid}/"
             with open(os.path.join(out, "submission.html"), "w", encoding="utf-8") as fh:
                 fh.write(fetch(url))

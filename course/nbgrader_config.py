@@ -99,5 +99,5 @@ c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [nbgrader_template_dir
 c.GenerateFeedback.HTMLExporter.extra_template_paths = template_paths()
 # the feedback folder keeps only the pages generate_feedback made (a student's own .html files,
 # which nbgrader copies from the autograded folder, are removed), with their SHA-256 in a manifest
-# that the release checks (autograder.feedback.keep_generated_only)
-c.GenerateFeedback.post_convert_hook = "autograder.feedback.keep_generated_only"
+# that the release checks (autograder.reports.feedback.keep_generated_only)
+c.GenerateFeedback.post_convert_hook = "autograder.reports.feedback.keep_generated_only"

@@ -9,7 +9,10 @@ and by the end-to-end test of a student's and an instructor's day
   seconds a check takes;
 * :class:`Browser` drives Debian's ``chromium --headless`` over its DevTools
   protocol (``websocket-client`` comes with jupyter_server): open a page at a
-  given window width, run JavaScript in it, take a screenshot.
+  given window width, run JavaScript in it (``Runtime.evaluate``), collect
+  what the page wrote to its console (``Runtime.consoleAPICalled``: the
+  browser tests, ``tests/test_browser_pages.py``, watch it for a student's
+  script), take a screenshot.
 """
 
 import base64
@@ -51,7 +54,7 @@ def fetch(url):
         return resp.read().decode("utf-8", "replace")
 
 
-def start_server(course, port, log):
+def start_server(course, port, log, env=None):
     """A Jupyter server rooted at the course (formgrader needs the course inside its root).
 
     127.0.0.1 only and no token: formgrader's page fetches the grades with
@@ -59,7 +62,7 @@ def start_server(course, port, log):
     """
     argv = [sys.executable, "-m", "jupyter_server", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
             f"--ServerApp.root_dir={course}", "--IdentityProvider.token=", "--allow-root"]
-    proc = subprocess.Popen(argv, cwd=course, env=nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,
+    proc = subprocess.Popen(argv, cwd=course, env=env or nbgrader_env(), stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     for _ in range(120):
         try:
@@ -87,7 +90,8 @@ class Browser:
         self.helpers = helpers  # JavaScript put before every body :meth:`js` runs
 
         self.proc = subprocess.Popen(
-            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+            [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
              "--remote-debugging-port=0", "--remote-allow-origins=*", f"--user-data-dir={profile}",
              "about:blank"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
         for line in self.proc.stderr:
@@ -100,7 +104,9 @@ class Browser:
         url = next(p["webSocketDebuggerUrl"] for p in pages if p["type"] == "page")
         self.ws = websocket.create_connection(url, timeout=120, suppress_origin=True)
         self.next_id, self.width, self.loaded = 0, width, False
+        self.console = []  # [(type, text)] the pages wrote to their console
         self.call("Page.enable")
+        self.call("Runtime.enable")  # console events
 
     def call(self, method, **params):
         self.next_id += 1
@@ -111,7 +117,16 @@ class Browser:
                 if "error" in msg:
                     raise RuntimeError(f"{method}: {msg['error']}")
                 return msg.get("result", {})
-            self.loaded = self.loaded or msg.get("method") == "Page.loadEventFired"
+            self._event(msg)
+
+    def _event(self, msg):
+        method = msg.get("method")
+        if method == "Page.loadEventFired":
+            self.loaded = True
+        elif method == "Runtime.consoleAPICalled":
+            args = msg["params"].get("args", [])
+            self.console.append((msg["params"].get("type"),
+                                 " ".join(str(a.get("value", a.get("description", ""))) for a in args)))
 
     def resize(self, width, height=1000):
         """Set the window's size in CSS pixels (what media queries and layout see)."""
@@ -130,8 +145,9 @@ class Browser:
         self.call("Page.navigate", url=url)
         end = time.monotonic() + 60
         while not self.loaded and time.monotonic() < end:
-            self.loaded = json.loads(self.ws.recv()).get("method") == "Page.loadEventFired"
+            self._event(json.loads(self.ws.recv()))
         time.sleep(settle)  # formgrader's scripts fetch the grades and comments after the load
+        self.call("Runtime.evaluate", expression="0")  # reads every event the page sent meanwhile
         # the page is centred, so each widening moves it right by half as much
         for _ in range(12 if widen_to_fit else 0):
             right = self.js("return Math.max(0, ...[...document.images].map(i => i.getBoundingClientRect().right));")

@@ -16,7 +16,7 @@ The package never imports the instructor's side (``autograder``): the hidden
 checks, the grading rules, the sandbox and the class grader import it. In the
 repository it lives in ``autograder/fmnist_checks/`` and is installed under
 the name ``fmnist_checks``; a release gets a copy through nbgrader's
-pre-convert hook (:mod:`autograder.release`), so nothing here is committed twice.
+pre-convert hook (:mod:`autograder.batch.release`), so nothing here is committed twice.
 """
 
 from .runner import CheckFailed, check, install_ipython_handler, skip_if_unfinished

@@ -7,7 +7,7 @@ cell it sits in (helpers). Cutting by definition, not by position, means
 functions moved between cells or reordered still meet their counterparts.
 
 * this class: ``submitted/<student>/<assignment>/<assignment>.ipynb``, read by
-  :func:`autograder.submission.read_submission` (the grader's reader: no
+  :func:`autograder.verdict.submission.read_submission` (the grader's reader: no
   links, size-capped, JSON only); a notebook it refuses is *not compared*,
   with its reason;
 * ``--against DIR``: an earlier cohort's ``submitted/`` folder, or any folder

@@ -117,7 +117,7 @@ def main(argv=None):
         print(f"class: {args.students} students on {corpus.ASSIGNMENT} (10 planted copies), --jobs {args.jobs}")
         t0, c0 = time.perf_counter(), cpu_seconds()
         starter = starter_code(course, corpus.ASSIGNMENT)
-        found, refused = class_answers(course, corpus.ASSIGNMENT)
+        found, refused = class_answers(course, corpus.ASSIGNMENT, starter.instructor_sources())
         t1 = time.perf_counter()
         comparison = compare(corpus.ASSIGNMENT, found, [], starter, not_compared=refused, jobs=args.jobs)
         t2 = time.perf_counter()

@@ -3,7 +3,8 @@
     python benchmarks/similarity_calibration.py
 
 Writes the corpus of ``tests/submissions/a2_similarity_*.py`` as a class
-(twelve independent students, seven planted copiers; the public solution
+(twelve independent students, five of them with code cells of their own
+beside the answer cells, eight planted copiers; the public solution
 passed as known code), scores every pair on every piece with the report's
 own code, and prints per piece: the tokens of the students' code (starter
 removed), the honest pairs' highest similarity and z-score, and the planted
@@ -39,11 +40,12 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         course, public = os.path.join(tmp, "course"), os.path.join(tmp, "public")
         corpus.build_class(course, public)
-        found, refused = class_answers(course, corpus.ASSIGNMENT)
-        known, _ = against_answers(public, corpus.ASSIGNMENT)
+        starter = starter_code(course, corpus.ASSIGNMENT)
+        found, refused = class_answers(course, corpus.ASSIGNMENT, starter.instructor_sources())
+        known, _ = against_answers(public, corpus.ASSIGNMENT, starter.instructor_sources())
         defaults = Thresholds()
         everything = Thresholds(floor=0.0)  # report every pair
-        comparison = compare(corpus.ASSIGNMENT, found, known, starter_code(course, corpus.ASSIGNMENT), everything)
+        comparison = compare(corpus.ASSIGNMENT, found, known, starter, everything)
     planted = planted_pairs()
     print(f"{len(found)} students, {len(known)} known source; defaults: z >= {defaults.z:g}, "
           f"similarity >= {defaults.similarity:g}, tokens >= {defaults.tokens}")
@@ -64,12 +66,15 @@ def main():
               f"{low.similarity:11.2f} {low_z:5.1f}  {low.a}/{low.b}")
     wrong = [p for p in comparison.flagged() if (p.a, p.b) not in planted]
     rows = {(p.a, p.b, p.piece): p for p in comparison.pairs}
-    wanted = [rows[(a, b, piece)] for (a, b), pieces in planted.items() for piece in pieces | {WHOLE}]
+    wanted = [rows.get((a, b, piece)) for (a, b), pieces in planted.items() for piece in pieces | {WHOLE}]
+    unscored = len([p for p in wanted if p is None])  # a side had no code left once the starter was removed
+    wanted = [p for p in wanted if p is not None]
     short = [p for p in wanted if p.tokens < defaults.tokens]
     missed = [f"{p.a}/{p.b} {p.piece}" for p in wanted if p.tokens >= defaults.tokens and not p.flagged]
     print(f"with the defaults: {len(comparison.flagged())} rows flagged, {len(wrong)} of them honest; "
           f"planted rows with enough code not flagged: {', '.join(missed) or 'none'}; planted rows under "
-          f"{defaults.tokens} tokens (never flagged alone, by design): {len(short)}")
+          f"{defaults.tokens} tokens (never flagged alone, by design): {len(short)}; planted rows with no code "
+          f"to compare: {unscored}")
 
 
 if __name__ == "__main__":

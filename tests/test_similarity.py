@@ -2,7 +2,8 @@
 
 The class is the corpus of ``tests/submissions/a2_similarity_*.py`` written as
 real submissions (:mod:`autograder.cli.similarity_corpus`): twelve independent
-students, seven planted copiers, two who left the notebook blank, one whose
+students (five with code cells of their own beside the answer cells), eight
+planted copiers (one who moved the copy into added cells behind one-line wrappers), two who left the notebook blank, one whose
 answer cell is too long to compare whole, one whose notebook is corrupt JSON,
 one whose notebook is a link to another's, and one whose name and code carry
 HTML. The public solution is passed with
@@ -21,7 +22,8 @@ from autograder.cli.corpus import given_sources
 from autograder.cli.samples import answer_sources
 from autograder.cli import similarity_corpus as corpus
 from autograder.similarity.analysis import compare
-from autograder.similarity.answers import WHOLE, Answers, against_answers, split_pieces
+from autograder.similarity.answers import WHOLE, Answers, against_answers, split_pieces, student_cells
+from autograder.similarity.cutting import cut
 from autograder.cli.similarity import similarity_report
 from autograder.similarity.fingerprints import normalise
 from autograder.similarity.flagging import Thresholds
@@ -88,9 +90,8 @@ def test_the_corpus_answers_are_correct():
     X = rng.integers(0, 4, size=(30, 3)).astype(float)
     y = rng.integers(0, 3, 30)
     expected = reference["DecisionTreeClassifier"](max_depth=3).fit(X, y).predict_proba(X)
-    students = dict(corpus.honest(), **{k: v[3] for k, v in corpus.planted().PLANTED.items()})
-    for name, answers in students.items():
-        ns = _namespace([answers[p] for p in PIECES])
+    for name, cells in _corpus_cells().items():
+        ns = _namespace([source for _, source in cells])
         for piece in ("gini", "entropy"):
             assert ns[piece](y) == pytest.approx(reference[piece](y)), (name, piece)
         assert ns["information_gain"](y, y[:9], y[9:], "entropy") == pytest.approx(
@@ -126,6 +127,51 @@ def test_pieces_are_cut_by_definition_not_position():
                                  "def best_split(X, y):\n    return _scan(X)\n")], A2)
     assert list(loose) == ["best_split"] and "def _scan" in loose["best_split"]
     assert "import numpy" not in loose["best_split"]
+
+
+def test_a_piece_is_its_definition_and_the_helpers_it_reaches_in_any_cell():
+    """Helpers join every piece that reads them, through helpers, from any cell; locals, scratch code and
+    another piece's definition do not."""
+    cells = [(None, "import numpy as np\ny = np.array([0, 1])\nprint(gini(y))\n\n"
+                    "def _counts(v):\n    return np.unique(v, return_counts=True)[1]\n\n"
+                    "def _shares(v):\n    c = _counts(v)\n    return c / c.sum()\n\n"
+                    "TABLE = {'s': _shares}\n\ndef _hidden(v):\n    return 7\n"),
+             ("gini", "def gini(y):\n    return 1 - (_shares(y) ** 2).sum()\n"),
+             ("entropy", "def entropy(y):\n    p = TABLE['s'](y)\n    return gini(y) + globals()['_hidden'](y)\n")]
+    pieces, rest = cut(cells, A2)
+    assert "def _shares" in pieces["gini"] and "def _counts" in pieces["gini"]  # transitively
+    assert "y = np.array" not in pieces["gini"] and "print(gini" in rest  # `y` is gini's parameter
+    assert "TABLE =" in pieces["entropy"] and "def _shares" in pieces["entropy"] and "def _hidden" in pieces["entropy"]
+    assert "def gini" not in pieces["entropy"]  # a piece is compared as itself
+    assert "TABLE" not in pieces["gini"] and "import numpy" not in pieces["gini"]
+
+
+def test_an_honest_students_added_helper_cell_counts_toward_their_own_piece(run):
+    """emeka and chen keep their helpers in a cell of their own: each helper is in the pieces that use it;
+    amara's scratch cell is hers, in * only; the release's given and test cells are nobody's."""
+    comparison, page, rows = run
+    emeka, chen, amara = (comparison.answers[s] for s in ("emeka", "chen", "amara"))
+    assert "def _shares" in emeka.pieces["gini"] and "def _shares" in emeka.pieces["entropy"]
+    assert "def _candidates" in emeka.pieces["best_split"] and "_candidates" not in emeka.pieces["gini"]
+    assert "IMPURITY =" in chen.pieces["information_gain"] and "def _impurity_rows" in chen.pieces["best_split"]
+    assert "y_try" in amara.rest and not any("y_try" in code for code in amara.pieces.values())
+    assert not comparison.answers["nadia"].rest  # the release's given and test cells are not the student's
+    # what is the instructor's is decided by content, not by metadata a student can edit
+    starter = starter_code(os.path.join(corpus.ROOT, "course"), A2)
+    test_cell = next(s for s in starter.others if "check(\"gini\"" in s)
+    kept = student_cells([(None, test_cell), ("gini", "def gini(y):\n    return 0\n"), (None, "H = 1\n")], A2,
+                         starter.instructor_sources())
+    assert kept == [("gini", "def gini(y):\n    return 0\n"), (None, "H = 1\n")]
+
+
+def test_a_copy_moved_into_added_cells_behind_one_line_wrappers_is_flagged(run):
+    """tariq renamed goran's answers, moved each into a cell of his own and left wrappers in the answer cells:
+    the pieces are the code the wrappers call, identical to goran's."""
+    comparison, page, rows = run
+    assert comparison.answers["tariq"].pieces["gini"].startswith("def _gini_impl(y):")
+    sims = {p.piece: p.similarity for p in comparison.pairs if (p.a, p.b) == ("goran", "tariq")}
+    assert all(sims.get(piece, 0) > 0.95 for piece in (*PIECES, WHOLE)), sims
+    assert {("goran", "tariq", p) for p in ("best_split", "DecisionTreeClassifier", WHOLE)} <= _flagged(rows)
 
 
 def test_every_planted_copy_is_flagged_on_the_pieces_copied(run):
@@ -173,7 +219,7 @@ def test_refused_notebooks_are_listed_and_the_rest_compared(run):
     assert set(refused) == {"corrupt", "linker"}
     assert "not valid notebook JSON" in refused["corrupt"]
     assert "link" in refused["linker"]
-    assert len(comparison.students) == 12 + 7 + 4  # the corpus, two blanks, the hostile name, the padded one
+    assert len(comparison.students) == 12 + 8 + 4  # the corpus, two blanks, the hostile name, the padded one
     assert "corrupt" in page and "linker" in page and "Not compared" in page
     assert "padded</td><td>compared in part: gini: only its first 50,000 of 60," in page
 
@@ -249,7 +295,18 @@ def test_all_pairs_are_scored(run):
     assert k == 1 and all(count == n * (n - 1) // 2 + n * k for count in comparison.compared.values())
 
 
+def _corpus_cells():
+    """{student: [(piece or None, source)]}: each corpus notebook's code cells in order, added cells above
+    their piece's answer cell (what :func:`student_cells` reads from the notebook)."""
+    module = corpus.planted()
+    students = dict(corpus.honest(), **{k: v[3] for k, v in module.PLANTED.items()})
+    added = dict(module.ADDED_CELLS)
+    for name, (answers, more) in corpus.added().items():
+        students[name], added[name] = answers, more
+    return {name: [cell for p in PIECES for cell in [(None, s) for q, s in added.get(name, ()) if q == p] + [(p, a[p])]]
+            for name, a in students.items()}
+
+
 def _read_corpus_class():
     """The corpus answers as :class:`Answers`, without notebooks (for comparisons without reports)."""
-    students = dict(corpus.honest(), **{k: v[3] for k, v in corpus.planted().PLANTED.items()})
-    return [Answers(name, split_pieces([(p, a[p]) for p in PIECES], A2)) for name, a in students.items()]
+    return [Answers(name, *cut(cells, A2)) for name, cells in _corpus_cells().items()]

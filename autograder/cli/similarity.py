@@ -1,8 +1,9 @@
 """``fmnist-grade similarity ASSIGNMENT`` (inside ``course/``): which submissions share code.
 
 Reads every notebook in ``submitted/*/ASSIGNMENT/`` through the grader's safe
-reader (no grading needed first), removes the released starter code, and
-compares each graded piece and the whole answer code (``*``) between every
+reader (no grading needed first): the code each student wrote (answer cells
+and the cells they added), cut into the graded pieces. Removes the released
+starter code, and compares each piece and the whole answer code (``*``) between every
 pair of students, and against each ``--against DIR`` (an earlier cohort's
 ``submitted/`` folder, or a folder of ``.py``/``.ipynb`` files: known public
 solutions). Writes ``reports/ASSIGNMENT_similarity.html`` and
@@ -29,10 +30,11 @@ from ..similarity.starter import starter_code
 def similarity_report(course_dir, assignment, against=(), out_dir=None, thresholds=Thresholds(), jobs=1):
     """Compare the class, write the HTML and CSV reports; return (comparison, html path, csv path)."""
     starter = starter_code(course_dir, assignment)
-    found, refused = class_answers(course_dir, assignment)
+    instructor = starter.instructor_sources()
+    found, refused = class_answers(course_dir, assignment, instructor)
     known = []
     for folder in against:
-        more, more_refused = against_answers(folder, assignment)
+        more, more_refused = against_answers(folder, assignment, instructor)
         known += more
         refused += more_refused
     comparison = compare(assignment, found, known, starter, thresholds.check(), refused, jobs=jobs)

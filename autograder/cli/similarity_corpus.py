@@ -1,10 +1,13 @@
 """The similarity corpus of ``tests/submissions`` as a class: submitted notebooks in a course folder.
 
 ``tests/submissions/a2_similarity_honest_1.py`` and ``_2.py`` hold twelve
-independent a2 answer sets (``STUDENTS``); ``a2_similarity_planted.py`` the
-planted copies (``PLANTED``) and a public solution (``PUBLIC_SOLUTION``).
+independent a2 answer sets (``STUDENTS``); ``a2_similarity_added.py`` the
+code cells five of them added beside the answer cells (``ADDED``);
+``a2_similarity_planted.py`` the planted copies (``PLANTED``, the cells they
+added in ``ADDED_CELLS``) and a public solution (``PUBLIC_SOLUTION``).
 :func:`build_class` writes them as real submissions: the released notebook
-(the source through nbgrader's ClearSolutions) with each answer cell replaced,
+(the source through nbgrader's ClearSolutions and ClearHiddenTests) with each answer cell replaced
+and the added cells inserted,
 at ``COURSE/submitted/<student>/a2_decision_tree/a2_decision_tree.ipynb``.
 The test, the benchmark and the guide's figures all use it.
 """
@@ -39,28 +42,45 @@ def honest():
     return dict(_module("a2_similarity_honest_1").STUDENTS, **_module("a2_similarity_honest_2").STUDENTS)
 
 
+def added():
+    """{student: (answers, [(piece, source)])}: the honest students who added code cells (``a2_similarity_added``)."""
+    return _module("a2_similarity_added").ADDED
+
+
 def planted():
     """The planted module: ``PLANTED``, ``PUBLIC``, ``PUBLIC_SOLUTION``."""
     return _module("a2_similarity_planted")
 
 
 def release_notebook(source_path):
-    """The released notebook (a dict) of the instructor's `source_path`, by nbgrader's ClearSolutions."""
+    """The released notebook (a dict) of the instructor's `source_path`, by nbgrader's ClearSolutions and
+    ClearHiddenTests (what ``nbgrader generate_assignment`` does to the code)."""
     import nbformat
-    from nbgrader.preprocessors import ClearSolutions
+    from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions
 
     nb = nbformat.read(source_path, as_version=4)
     nb, _ = ClearSolutions().preprocess(nb, {})
+    nb, _ = ClearHiddenTests().preprocess(nb, {})
     return json.loads(nbformat.writes(nb))
 
 
-def student_notebook(release_nb, answers):
-    """A copy of the released notebook whose answer cells hold `answers` {piece: source}."""
+def student_notebook(release_nb, answers, added=()):
+    """A copy of the released notebook whose answer cells hold `answers` {piece: source}, and the code
+    cells the student `added` [(piece, source)], each just above `piece`'s answer cell."""
     by_grade_id = {piece.lower(): source for piece, source in answers.items()}
+    above = {}
+    for piece, source in added:
+        above.setdefault(piece.lower(), []).append(source)
     nb = copy.deepcopy(release_nb)
+    cells = []
     for cell in nb["cells"]:
-        if is_answer(cell) and nbgrader_meta(cell).get("grade_id") in by_grade_id:
-            cell["source"] = by_grade_id[nbgrader_meta(cell)["grade_id"]]
+        gid = nbgrader_meta(cell).get("grade_id") if is_answer(cell) else None
+        cells += [{"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [], "source": s}
+                  for s in above.get(gid, [])]
+        if gid in by_grade_id:
+            cell["source"] = by_grade_id[gid]
+        cells.append(cell)
+    nb["cells"] = cells
     return nb
 
 
@@ -73,13 +93,13 @@ def course_with_source(course_dir, assignment=ASSIGNMENT):
     return os.path.join(target, f"{assignment}.ipynb")
 
 
-def submit(course_dir, release_nb, student, answers, assignment=ASSIGNMENT):
-    """Write `student`'s notebook into the course's ``submitted/``; return its path."""
+def submit(course_dir, release_nb, student, answers, assignment=ASSIGNMENT, added=()):
+    """Write `student`'s notebook (with the code cells they `added`) into the course's ``submitted/``; return its path."""
     folder = os.path.join(course_dir, "submitted", student, assignment)
     os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, f"{assignment}.ipynb")
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump(student_notebook(release_nb, answers), fh)
+        json.dump(student_notebook(release_nb, answers, added), fh)
     return path
 
 
@@ -91,9 +111,12 @@ def build_class(course_dir, public_dir=None):
     release_nb = release_notebook(course_with_source(course_dir))
     module = planted()
     students = dict(honest(), **{name: entry[3] for name, entry in module.PLANTED.items()})
+    cells = dict(module.ADDED_CELLS)
+    for student, (answers, more) in added().items():
+        students[student], cells[student] = answers, more
     for student, answers in students.items():
         assert set(answers) == set(ASSIGNMENTS[ASSIGNMENT]), student
-        submit(course_dir, release_nb, student, answers)
+        submit(course_dir, release_nb, student, answers, added=cells.get(student, ()))
     if public_dir:
         os.makedirs(public_dir, exist_ok=True)
         with open(os.path.join(public_dir, "solution.py"), "w", encoding="utf-8") as fh:

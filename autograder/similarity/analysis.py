@@ -4,8 +4,9 @@
 normalises each piece once, fingerprints it without the starter, scores all
 pairs of each piece at once (:mod:`.scoring`) and flags them
 (:mod:`.flagging`). The whole answer code ``*`` has the union of the pieces'
-fingerprints (and the sum of their tokens): the order a student wrote the
-pieces in does not matter, and no k-gram spans two pieces.
+fingerprints and of the student's code no piece uses (``Answers.rest``), and
+the sum of their tokens: the order a student wrote the pieces in does not
+matter, and no k-gram spans two pieces.
 """
 
 import sys
@@ -70,19 +71,21 @@ def compare(assignment, class_found, known_found, starter, thresholds=Thresholds
     pieces = list(ASSIGNMENTS[assignment])
     everyone = list(class_found) + list(known_found)
     n_class = len(class_found)
-    codes = [a.pieces.get(p, "") for a in everyone for p in pieces]
+    codes = [code for a in everyone for code in [a.pieces.get(p, "") for p in pieces] + [a.rest]]
     bar = _progress_bar(len(codes), "normalising")
     normalised = normalise_all(codes + starter.all_code(), jobs=jobs, progress=bar.update)
     bar.close()
     boilerplate = starter_hashes(normalised[len(codes):])
-    by_student = [normalised[i * len(pieces):(i + 1) * len(pieces)] for i in range(len(everyone))]
+    width = len(pieces) + 1  # the pieces, then the rest (code of theirs no piece uses)
+    by_student = [normalised[i * width:(i + 1) * width] for i in range(len(everyone))]
 
     labels = [a.label for a in everyone]
     reported, dists, counts, class_sims, long_enough = [], {}, {}, {}, {}
     upper = np.triu(np.ones((n_class, n_class), dtype=bool), k=1)
-    per_piece = [[fingerprint(n[index], boilerplate) for n in by_student] for index in range(len(pieces))]
+    per_piece = [[fingerprint(n[index], boilerplate) for n in by_student] for index in range(width)]
     whole = [Fingerprint(np.unique(np.concatenate([p[i].hashes for p in per_piece])).astype(np.int64),
                          sum(p[i].tokens for p in per_piece)) for i in range(len(everyone))]
+    per_piece = per_piece[:len(pieces)]
     for piece, prints in zip(pieces + [WHOLE], per_piece + [whole]):
         sim = similarity_matrix(prints)
         tokens = np.array([f.tokens for f in prints], dtype=np.int64)

@@ -1,10 +1,11 @@
-"""Everybody's answer code, read safely and cut into the assignment's graded pieces.
+"""Everybody's code, read safely and cut into the assignment's graded pieces.
 
-A piece is the code that defines one graded name (``gini``,
-``DecisionTreeClassifier``): a top-level ``def``/``class`` of that name,
-wherever the student put it, plus the other top-level code of the answer
-cell it sits in (helpers). Cutting by definition, not by position, means
-functions moved between cells or reordered still meet their counterparts.
+The code a student wrote is every code cell of their notebook that is not
+the instructor's (a given, test or demo cell of the release, recognised by
+its source): their answer cells and the cells they added. :mod:`.cutting`
+cuts it into pieces by what each piece's definition uses (its helpers go
+with it, wherever they are defined); what no piece uses is the ``rest``,
+counted in the whole answer code ``*``.
 
 * this class: ``submitted/<student>/<assignment>/<assignment>.ipynb``, read by
   :func:`autograder.verdict.submission.read_submission` (the grader's reader: no
@@ -15,10 +16,8 @@ functions moved between cells or reordered still meet their counterparts.
   ``DIRNAME/student`` (``DIRNAME/file`` for a loose file).
 """
 
-import ast
 import json
 import os
-import re
 import stat
 from dataclasses import dataclass, field
 
@@ -27,6 +26,7 @@ from fmnist_checks.pieces import ASSIGNMENTS
 
 from ..sandbox.safefs import UnsafePath, check_no_links, read_regular
 from ..verdict.submission import MAX_NOTEBOOK_BYTES, read_submission
+from .cutting import cut
 
 WHOLE = "*"  # the piece name of the whole answer code
 MAX_SOURCE_BYTES = 2 * 1024 * 1024  # one .py file of known code
@@ -40,6 +40,7 @@ class Answers:
 
     label: str
     pieces: dict = field(default_factory=dict)
+    rest: str = ""  # the code of theirs no piece reaches (counted in the whole answer code only)
     cohort: str = ""  # "" for this class, else the --against folder's label
     notes: list = field(default_factory=list)  # one line each: what was not compared
 
@@ -49,6 +50,10 @@ class Answers:
                 self.pieces[piece] = code[:MAX_PIECE_CHARS]
                 self.notes.append(f"{piece}: only its first {MAX_PIECE_CHARS:,} of {len(code):,} characters "
                                   "were compared")
+        if len(self.rest) > MAX_PIECE_CHARS:
+            self.notes.append(f"code no piece uses: only its first {MAX_PIECE_CHARS:,} of {len(self.rest):,} "
+                              "characters were compared")
+            self.rest = self.rest[:MAX_PIECE_CHARS]
 
 
 @dataclass
@@ -59,85 +64,48 @@ class NotCompared:
     reason: str
 
 
-def _statements(tree):
-    """Top-level statements with the line range each covers (comments above a statement go with it)."""
-    out, start = [], 1
-    for node in tree.body:
-        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        out.append((node, min(start, first), node.end_lineno))
-        start = node.end_lineno + 1
-    return out
-
-
-def _defined_names(node):
-    """Names a top-level statement binds (imports excluded: everybody's code uses ``np``)."""
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return {node.name}
-    if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-    return set()
-
-
 def split_pieces(cells, assignment):
-    """{piece: code} from `cells` [(piece or None, source)], in contract order.
+    """{piece: code} of `cells` [(piece or None, source)], in contract order (:func:`.cutting.cut`)."""
+    return cut(cells, assignment)[0]
 
-    A top-level definition named after a piece goes to that piece; the rest of
-    a cell goes to the cell's own piece. Code of a cell of no piece (a ``.py``
-    file) goes to the first piece that uses a name it defines (a helper, a
-    table of functions); imports and code no piece uses are left out. A cell
-    that does not parse goes whole to its own piece.
+
+def student_cells(code_cells, assignment, instructor=frozenset()):
+    """[(piece or None, source)] of the code a student wrote, from a notebook's `code_cells`.
+
+    `code_cells` [(grade id of an answer cell that counts, or None, source)]
+    in notebook order; a cell whose source (stripped) is one of `instructor`
+    (the release's given, test and demo cells) is the instructor's and left
+    out; every other code cell is the student's: their answer cells and the
+    cells they added. Decided by content, never by metadata a student can edit.
     """
-    order = ASSIGNMENTS[assignment]
-    chunks = {piece: [] for piece in order}
-    loose = []  # (names it defines, text) of statements in cells of no piece
-    for own, source in cells:
-        try:
-            tree = ast.parse(source)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            if own:
-                chunks[own].append(source)
-            continue
-        lines = source.splitlines(keepends=True)
-        for node, first, last in _statements(tree):
-            name = getattr(node, "name", None) if isinstance(
-                node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
-            target = name if name in chunks else own
-            text = "".join(lines[first - 1:last])
-            if target:
-                chunks[target].append(text)
-            elif _defined_names(node):
-                loose.append((_defined_names(node), text))
-    while loose:  # a helper of a helper joins the piece on a later round
-        left = []
-        for names, text in loose:
-            pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b")
-            user = next((p for p in order if any(pattern.search(t) for t in chunks[p])), None)
-            if user:
-                chunks[user].insert(0, text)
-            else:
-                left.append((names, text))
-        if len(left) == len(loose):
-            break
-        loose = left
-    return {piece: "\n".join(texts).strip("\n") + "\n" for piece, texts in chunks.items() if texts}
+    by_grade_id = {piece.lower(): piece for piece in ASSIGNMENTS[assignment]}
+    return [(by_grade_id.get(gid), source) for gid, source in code_cells
+            if gid in by_grade_id or source.strip() not in instructor]
 
 
-def _notebook_cells(nb, assignment):
-    """[(piece or None, source)] of a notebook dict: its answer cells if it has this assignment's, else every code cell."""
+def _notebook_cells(nb, assignment, instructor=frozenset()):
+    """[(piece or None, source)] of a notebook dict: the code its author wrote (:func:`student_cells`)."""
     by_grade_id = {piece.lower(): piece for piece in ASSIGNMENTS[assignment]}
     cells = nb.get("cells") if isinstance(nb, dict) else None
     if not isinstance(cells, list):
         raise ValueError("not a notebook: it has no list of cells")
-    answers = [(by_grade_id[str(nbgrader_meta(c).get("grade_id"))], source_of(c)) for c in cells
-               if isinstance(c, dict) and is_answer(c) and str(nbgrader_meta(c).get("grade_id")) in by_grade_id]
-    if answers:
-        return answers
-    return [(None, source_of(c)) for c in cells if isinstance(c, dict) and c.get("cell_type") == "code"]
+    code, seen = [], set()
+    for c in cells:
+        if not isinstance(c, dict) or c.get("cell_type") != "code":
+            continue
+        gid = str(nbgrader_meta(c).get("grade_id"))
+        first = is_answer(c) and gid in by_grade_id and gid not in seen
+        seen.add(gid) if first else None
+        code.append((gid if first else None, source_of(c)))
+    return student_cells(code, assignment, instructor)
 
 
-def class_answers(course_dir, assignment):
-    """([Answers], [NotCompared]) of every submission of `assignment` in the course's ``submitted/``."""
+def class_answers(course_dir, assignment, instructor=frozenset()):
+    """([Answers], [NotCompared]) of every submission of `assignment` in the course's ``submitted/``.
+
+    `instructor`: the release's non-answer code cells, stripped
+    (:meth:`.starter.Starter.instructor_sources`); every other code cell is the student's.
+    """
     root = os.path.join(course_dir, "submitted")
     found, refused = [], []
     try:
@@ -160,12 +128,11 @@ def class_answers(course_dir, assignment):
         if not sub.readable:
             refused.append(NotCompared(student, "; ".join(sub.problems) or "the notebook could not be read"))
             continue
-        cells = [(piece, sub.answers[piece.lower()]) for piece in ASSIGNMENTS[assignment]
-                 if piece.lower() in sub.answers]
-        if not cells:
+        if not sub.answers:
             refused.append(NotCompared(student, "no answer cell of this assignment in the notebook"))
             continue
-        found.append(Answers(student, split_pieces(cells, assignment)))
+        pieces, rest = cut(student_cells(sub.code_cells, assignment, instructor), assignment)
+        found.append(Answers(student, pieces, rest=rest))
     return found, refused
 
 
@@ -176,12 +143,12 @@ def against_label(folder):
     return os.path.basename(os.path.dirname(path)) if name == "submitted" else name
 
 
-def _read_code_file(path, root, assignment):
+def _read_code_file(path, root, assignment, instructor=frozenset()):
     """[(piece or None, source)] of one .py or .ipynb file under `root` (never through a link)."""
     if path.endswith(".ipynb"):
         raw = read_regular(path, MAX_NOTEBOOK_BYTES, root=root)
         try:
-            return _notebook_cells(json.loads(raw.decode("utf-8")), assignment)
+            return _notebook_cells(json.loads(raw.decode("utf-8")), assignment, instructor)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"not valid notebook JSON ({type(exc).__name__})") from None
     raw = read_regular(path, MAX_SOURCE_BYTES, root=root)
@@ -207,8 +174,9 @@ def _code_files(entry, assignment):
     return files[:MAX_FILES]
 
 
-def against_answers(folder, assignment):
-    """([Answers], [NotCompared]) of known code in `folder`, each labelled ``LABEL/name``."""
+def against_answers(folder, assignment, instructor=frozenset()):
+    """([Answers], [NotCompared]) of known code in `folder`, each labelled ``LABEL/name`` (`instructor`: as in
+    :func:`class_answers`)."""
     label = against_label(folder)
     root = os.path.abspath(folder)
     found, refused = [], []
@@ -231,15 +199,15 @@ def against_answers(folder, assignment):
         for file in _code_files(path, assignment):
             try:
                 check_no_links(file, root)
-                cells += _read_code_file(file, root, assignment)
+                cells += _read_code_file(file, root, assignment, instructor)
             except (UnsafePath, OSError, ValueError) as exc:
                 problems.append(f"{os.path.relpath(file, root)}: {exc}")
         if problems and not cells:
             refused.append(NotCompared(name, "; ".join(problems)[:300]))
             continue
-        pieces = split_pieces(cells, assignment)
+        pieces, rest = cut(cells, assignment)
         if pieces:
-            found.append(Answers(name, pieces, cohort=label))
+            found.append(Answers(name, pieces, rest=rest, cohort=label))
         elif cells:
             refused.append(NotCompared(name, "defines none of the assignment's pieces"))
     return found, refused

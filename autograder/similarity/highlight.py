@@ -18,11 +18,12 @@ from .fingerprints import NOISE, WINDOW
 
 
 def piece_code(answers, piece, assignment):
-    """The code shown for `piece` (``*``: every piece in contract order, each under a comment line)."""
+    """The code shown for `piece` (``*``: every piece in contract order, then the rest, each under a comment line)."""
     if piece != WHOLE:
         return answers.pieces.get(piece, "")
-    return "\n".join(f"# ---- {p} ----\n{answers.pieces[p]}" for p in ASSIGNMENTS[assignment]
-                     if p in answers.pieces)
+    return "\n".join([f"# ---- {p} ----\n{answers.pieces[p]}" for p in ASSIGNMENTS[assignment]
+                      if p in answers.pieces] + ([f"# ---- used by no piece ----\n{answers.rest}"]
+                                                 if answers.rest else []))
 
 
 def _fingerprint(code, starter):

@@ -26,6 +26,7 @@ class Submission:
     student: str
     assignment: str
     answers: dict = field(default_factory=dict)  # grade id -> source
+    code_cells: list = field(default_factory=list)  # [(grade id of the answer that counts, or None, source)], in order
     problems: list = field(default_factory=list)  # one line each, for feedback
     readable: bool = True
 
@@ -98,15 +99,21 @@ def read_submission(path, assignment, student, root=None):
                 or not isinstance(cell.get("source", ""), (str, list)):
             malformed += 1
         if not is_answer(cell):
+            if cell.get("cell_type") == "code":
+                sub.code_cells.append((None, clean_text(source_of(cell))))
             continue
         gid = nbgrader_meta(cell).get("grade_id", "")
         gid = gid if isinstance(gid, str) else ""
         if gid in wanted:
             if gid in sub.answers:
                 sub.problems.append(f"two answer cells have grade id {gid!r}; the first one counts")
+                sub.code_cells.append((None, clean_text(source_of(cell))))
                 continue
             sub.answers[gid] = clean_text(source_of(cell))  # an unpaired surrogate cannot reach the worker
-        elif gid in others:
+            sub.code_cells.append((gid, sub.answers[gid]))
+            continue
+        sub.code_cells.append((None, clean_text(source_of(cell))))  # another assignment's answer cell, or no grade id
+        if gid in others:
             seen_other = True
     if malformed:
         sub.problems.append(f"{malformed} cell(s) have malformed metadata or source (not what Jupyter "

@@ -1,15 +1,20 @@
-"""The similarity corpus's planted copies: four levels of disguise, a partial copy, a public solution.
+"""The similarity corpus's planted copies: five levels of disguise, a partial copy, a public solution.
 
 ``PLANTED`` maps each copier to ``(source student, pieces copied, disguise,
 answers)``; ``PUBLIC_SOLUTION`` is a known public solution as a ``.py`` file
 (what an instructor passes with ``--against``), which ``rosa`` and ``sven``
-both copied. Everything else in their notebooks is theirs.
+both copied. Everything else in their notebooks is theirs. ``ADDED_CELLS``
+maps a copier to the code cells they added to the notebook, ``[(piece,
+source)]``, each just above the answer cell of `piece` (``tariq``: each
+copied answer moved into a cell of its own under another name, the answer
+cell a one-line wrapper that calls it; the grader runs every cell).
 """
 
 import io
 import tokenize
 
 from a2_similarity_honest_1 import AMARA, BJORN, CHEN, DILNOZA, EMEKA
+from a2_similarity_honest_2 import GORAN
 
 
 def renamed(source, mapping):
@@ -427,6 +432,24 @@ _SVEN_NAMES = {"n_per_class": "class_counts", "probs": "p", "func": "measure", "
                "result_gain": "answer_gain", "dist": "shares", "mask": "to_left", "_best_threshold": "_scan"}
 SVEN = {piece: renamed(source, _SVEN_NAMES).replace("    ", "  ") for piece, source in PUBLIC.items()}
 
+# -- level 5: renamed, each answer moved into an added cell, the answer cell a one-line wrapper --------
+_TARIQ_NAMES = {
+    "gini": "_gini_impl", "entropy": "_entropy_impl", "information_gain": "_gain_impl",
+    "best_split": "_split_impl", "DecisionTreeClassifier": "_TreeImpl", "_impurity_of_counts": "_node_score",
+    "arr": "values", "freq": "tally", "p": "share", "fn": "measure", "total": "n_all", "y_codes": "codes",
+    "all_counts": "everything", "parent": "root_score", "best_f": "top_feature", "best_t": "top_cut",
+    "best_g": "top_gain", "order": "ranks", "left_counts": "lower", "n_left": "n_low", "idx": "coded",
+    "node": "leaf", "limit": "deepest", "sel": "goes_left", "best": "winners",
+}
+TARIQ = {
+    "gini": "def gini(*a, **k): return _gini_impl(*a, **k)\n",
+    "entropy": "def entropy(*a, **k): return _entropy_impl(*a, **k)\n",
+    "information_gain": "def information_gain(*a, **k): return _gain_impl(*a, **k)\n",
+    "best_split": "def best_split(*a, **k): return _split_impl(*a, **k)\n",
+    "DecisionTreeClassifier": "class DecisionTreeClassifier(_TreeImpl): pass\n",
+}
+ADDED_CELLS = {"tariq": [(piece, renamed(source, _TARIQ_NAMES)) for piece, source in GORAN.items()]}
+
 PLANTED = {
     # copier: (source, pieces copied, disguise, answers)
     "nadia": ("amara", "all", "verbatim", NADIA),
@@ -436,4 +459,5 @@ PLANTED = {
     "mateo": ("emeka", ("best_split", "DecisionTreeClassifier"), "partial copy, renamed", MATEO),
     "rosa": ("public", "all", "the public solution, docstrings turned to comments", ROSA),
     "sven": ("public", "all", "the public solution, renamed and re-indented", SVEN),
+    "tariq": ("goran", "all", "renamed, moved into added cells behind one-line wrappers", TARIQ),
 }

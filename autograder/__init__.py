@@ -25,7 +25,13 @@ Its subpackages, in layers: each imports only those below it
 * :mod:`autograder.hidden` - the hidden checks and the grading rule;
 * :mod:`autograder.sandbox` - bubblewrap, file access no submission can
   redirect, and the worker (which runs in the sandbox as standalone files
-  beside ``fmnist_checks``).
+  beside ``fmnist_checks``); the sandboxes grading starts, as fixed requests
+  (``sandbox_spec``), the small root launcher that alone starts them while the
+  rest runs as the grading user (``privsep``), and the notebook kernel's
+  sockets, made by the host and handed to the sandbox as descriptors
+  (``kernel_host``, ``kernel_launch``: no sandbox writes a host folder);
+* :mod:`autograder.untrusted` - one sink per output for what a student
+  controls: escaping for text, the HTML sanitiser for pages.
 """
 
 import sys as _sys

@@ -156,9 +156,9 @@ def write_kernelspec(folder, sandbox, env):
     os.makedirs(spec_dir, exist_ok=True)
     if sandbox:
         # -I: the kernel starts in the student's folder, which must not shadow our modules
-        argv = [sys.executable, "-I", "-m", "autograder.sandbox.bwrap", "kernel", "{connection_file}"]
+        argv = [sys.executable, "-I", "-m", "autograder.sandbox.kernel_host", "{connection_file}"]
     else:
-        argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        argv = [sys.executable, "-I", "-m", "autograder.sandbox.kernel_host", "--no-sandbox", "{connection_file}"]
     spec = {"argv": argv, "display_name": "Python 3 (fmnist-edu grading)", "language": "python",
             "env": dict(env, MPLBACKEND=INLINE)}
     with open(os.path.join(spec_dir, "kernel.json"), "w", encoding="utf-8") as fh:
@@ -206,8 +206,6 @@ class SandboxedExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         from nbclient import NotebookClient
 
-        from ..sandbox.bwrap import open_for_sandbox
-
         NotebookClient.__init__(self, nb, km)
         # a stopped cell raises here and its kernel is replaced: an interrupt cannot reach a
         # kernel in its own session, and a hung kernel must not wait for a polite shutdown
@@ -216,9 +214,10 @@ class SandboxedExecute(Execute):
         self._check_assign_resources(resources)
         student = self.student or (resources.get("nbgrader") or {}).get("student", "")
         work = tempfile.mkdtemp(prefix="fmnist-kernel-")
+        # the kernel's sockets and connection file: the grader's alone, never bound into a
+        # sandbox (autograder.sandbox.kernel_host hands the kernel its sockets as descriptors)
         self._runtime = os.path.join(work, "runtime")
-        os.makedirs(self._runtime)
-        open_for_sandbox(self._runtime, self.uid or None)  # the uid the kernel runs as
+        os.makedirs(self._runtime, mode=0o700)
         assignment = (resources.get("nbgrader") or {}).get("assignment", "")
         env = {"FMNIST_EDU_STUDENT": student, "FMNIST_EDU_ASSIGNMENT": assignment, "FMNIST_SANDBOX_UID": self.uid,
                "FMNIST_SANDBOX_MEMORY_MB": str(self.memory_mb),
@@ -264,7 +263,10 @@ class SandboxedExecute(Execute):
 
         seed = int(self.seed) if self.seed.isdigit() else grading_seed(
             assignment, student, course_dir=course_dir_of(self))
-        return KernelChecks(assignment, seed, self._runtime, step_timeout=self.timeout,
+        from ..sandbox.kernel_host import checks_address
+
+        return KernelChecks(assignment, seed, checks_address(os.path.join(self._runtime, "kernel")),
+                            step_timeout=self.timeout,
                             total_timeout=self.checks_timeout, sandboxed=self.sandbox)
 
     def _execute(self, cell, index, store_history=True):

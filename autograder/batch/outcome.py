@@ -54,7 +54,7 @@ def _why(exc):
 def stored(store, course_dir, db_url, result, over_caps=False):
     """``store(course_dir, db_url, result)`` for one student; a failure is that student's note, never raised.
 
-    Returns the :class:`autograder.pipeline.StudentResult`, with ``needs_look``
+    Returns the :class:`autograder.batch.pipeline.StudentResult`, with ``needs_look``
     set when the submission was not graded or not (fully) recorded, or
     (`over_caps`) only part of it was graded.
     """

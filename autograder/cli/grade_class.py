@@ -21,6 +21,7 @@ grader's caps): their notes say why, everyone else is recorded.
 
 import argparse
 import csv
+import os
 import sys
 import textwrap
 
@@ -97,6 +98,9 @@ def main(argv=None):
     if argv and argv[0] in SUBCOMMANDS:
         from importlib import import_module
 
+        from ..sandbox.privsep import become_grading_user
+
+        become_grading_user(launcher=False)  # as root: the report and the feedback as the grading user
         return import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],
@@ -136,14 +140,32 @@ def main(argv=None):
     parser.add_argument("--grader-memory-mb", type=int, default=caps.grader_memory_mb,
                         help=f"data-segment cap (RLIMIT_DATA) of this process, each step and each "
                              f"local:N worker (default {caps.grader_memory_mb}, never below --memory-mb)")
+    parser.add_argument("--grading-user", default="",
+                        help="started as root: the unprivileged user (name or UID[:GID]) that grades; a root "
+                             "launcher only starts sandboxes (default $FMNIST_GRADING_USER, else fmnist-grader)")
     args = parser.parse_args(argv)
+    if args.cluster and not args.cluster.startswith(("local:", "tcp://", "tls://")):
+        parser.error(f"--cluster {args.cluster!r}: give local:N or tcp://HOST:PORT")
+    from ..sandbox.privsep import LaunchRefused, become_grading_user
+
+    try:
+        launcher = become_grading_user(args.grading_user or None, launcher=not args.no_sandbox)
+    except (LaunchRefused, OSError) as exc:
+        print(f"fmnist-grade: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        return _grade(args)
+    finally:
+        if launcher is not None:
+            launcher.close()
+
+
+def _grade(args):
     caps = Caps(submission_mb=args.max_submission_mb, submission_files=args.max_submission_files,
                 in_flight_mb=args.in_flight_mb, grader_memory_mb=args.grader_memory_mb)
     options = Options(jobs=args.jobs, sandbox=not args.no_sandbox, cell_timeout=args.cell_timeout,
                       notebook_timeout=args.notebook_timeout, limits=Limits(memory_mb=args.memory_mb),
                       db_url=args.db, cluster=args.cluster, resume=args.resume, caps=caps)
-    if args.cluster and not args.cluster.startswith(("local:", "tcp://", "tls://")):
-        parser.error(f"--cluster {args.cluster!r}: give local:N or tcp://HOST:PORT")
     try:
         with memory_cap(grader_memory_mb(options)):  # the coordinator (steps and local workers: their own)
             results = grade_class(args.course, args.assignment, args.student, options)
@@ -153,6 +175,10 @@ def main(argv=None):
     print(format_table(args.assignment, results))
     if args.csv:
         write_csv(args.csv, args.assignment, results)
+    if os.geteuid() == 0:
+        from ..sandbox.privsep import ROOT_WARNING
+
+        print(f"fmnist-grade: {ROOT_WARNING}", file=sys.stderr)
     look = [r for r in results if r.needs_look]
     if look:
         print(f"fmnist-grade: {len(look)} of {len(results)} submissions need a look (exit status "

@@ -16,9 +16,10 @@ The trusted worker's sandbox (``project=False``) does not see the project's
 sees the project's packages (its hidden block imports them) and its
 autograded folder read-only.
 
-``python -m autograder.sandbox.bwrap kernel {connection_file}`` is the kernel
-command of the ``fmnist-sandbox`` kernelspec: an IPython kernel inside the
-sandbox that talks to nbgrader over unix sockets beside its connection file.
+The sandboxes grading starts are requests of :mod:`autograder.sandbox.sandbox_spec`
+(the kernel's: :mod:`autograder.sandbox.kernel_host` makes its sockets in a folder the
+sandbox never sees and hands them over as descriptors). No sandbox is given a
+writable host folder: what it writes is its own tmpfs, new with every start.
 """
 
 import functools
@@ -61,9 +62,11 @@ def check_available():
                 f"the grading sandbox needs '{tool}': install Debian's '{package}' "
                 f"(sudo apt-get install {package}), or grade with --no-sandbox at your own risk"
             )
-    probe = subprocess.run(
-        wrap(["true"], writable=(), limits=Limits()), capture_output=True, text=True, timeout=60
-    )
+    from .launcher_client import client_argv, launcher_path
+
+    # through the root launcher where one serves this process (autograder.sandbox.privsep)
+    argv = client_argv({"spec": "probe"}, []) if launcher_path() else wrap(["true"], writable=(), limits=Limits())
+    probe = subprocess.run(argv, capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     if probe.returncode != 0 and "--size" in probe.stderr:
         raise SandboxUnavailable(
             "the grading sandbox needs bubblewrap 0.8 or later (for size-limited /tmp, --size); "
@@ -84,6 +87,7 @@ def _python_roots(project=True):
     roots = {sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"],
              sysconfig.get_paths()["platlib"]}
     roots |= set(site.getsitepackages())
+    roots |= {p for p in sys.path if os.path.basename(p) in ("site-packages", "dist-packages")}  # .pth's site dirs
     if project:
         import autograder
 
@@ -93,7 +97,7 @@ def _python_roots(project=True):
 
 
 def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplbackend="Agg", *,
-         project=True, mounts=(), hide=(), scratch=None, tmp_mb=None):
+         project=True, mounts=(), hide=(), scratch=None, tmp_mb=None, data=(), ro_fds=()):
     """The command line that runs `argv` in the sandbox.
 
     Parameters
@@ -129,6 +133,13 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplb
     tmp_mb : int, optional
         Size of each tmpfs (``/tmp``, ``/dev/shm``, ``/var/tmp``, `scratch`);
         default ``limits.tmp_mb``.
+    data : iterable of (int, str)
+        ``(descriptor, sandbox path)``: a read-only file inside holding what
+        bwrap reads from the descriptor (a pipe the host filled: the kernel's
+        connection info), never a host file.
+    ro_fds : iterable of (int, str)
+        ``(descriptor, sandbox path)``: a folder bound read-only from a
+        descriptor its requester opened (``--ro-bind-fd``), not from a path.
     """
     uid = SANDBOX_UID if uid is None else int(uid)
     cmd = ["bwrap", "--die-with-parent", "--new-session",
@@ -155,6 +166,10 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplb
         cmd += ["--perms", "0755", "--dir", parent]
     for flag, path in binds:
         cmd += [flag, path, path]
+    for fd, dest in ro_fds:
+        for parent in _parents(dest):
+            cmd += ["--perms", "0755", "--dir", parent]
+        cmd += ["--ro-bind-fd", str(int(fd)), dest]
     for source, dest in list(mounts) + list(hide):
         for parent in _parents(dest):
             if not any(parent == p or parent.startswith(p + "/") for _, p in binds):
@@ -162,6 +177,10 @@ def wrap(argv, writable, limits, readable=(), cwd=None, env=None, uid=None, mplb
         cmd += ["--ro-bind", source, dest]
     if scratch:
         cmd += ["--perms", "1777", "--size", size, "--tmpfs", scratch]  # the sandbox's own, in memory
+    for fd, dest in data:
+        for parent in _parents(dest):
+            cmd += ["--perms", "0755", "--dir", parent]
+        cmd += ["--perms", "0444", "--ro-bind-data", str(int(fd)), dest]
     if cwd:
         cmd += ["--chdir", cwd]
     cmd += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp",
@@ -228,22 +247,6 @@ def _parents(path):
     return out
 
 
-def open_for_sandbox(path, uid=None):
-    """Hand `path`, a folder the grader just created for one sandbox, to the sandbox uid.
-
-    The folder becomes the sandbox user's own (mode 0700); nothing else's mode
-    changes, and it refuses anything but a real folder (never a link). Course
-    folders are never handed over: the sandbox gets folders the grader creates.
-    """
-    st = os.lstat(path)
-    if not stat.S_ISDIR(st.st_mode):
-        raise ValueError(f"{path} is not a folder the grader created")
-    uid = SANDBOX_UID if uid in (None, "") else int(uid)
-    try:
-        os.chown(path, uid, uid, follow_symlinks=False)
-        os.chmod(path, 0o700)
-    except PermissionError:  # not root: the folder is still only ever the grader's temp folder
-        os.chmod(path, 0o777)
 
 
 STUDENT_SIDE_ROOT = "/opt/fmnist-grader"  # where fmnist_checks (and the worker) appear inside
@@ -266,7 +269,7 @@ def worker_mounts():
     """
     here = os.path.dirname(os.path.abspath(__file__))
     files = [(os.path.join(here, f"{name}.py"), f"{STUDENT_SIDE_ROOT}/fmnist_{name}.py")
-             for name in ("worker", "worker_child", "worker_frames", "worker_kernel")]
+             for name in ("worker", "worker_child", "worker_frames", "worker_kernel", "kernel_launch")]
     return files + student_side_mounts()
 
 
@@ -292,54 +295,3 @@ def banned_hides(assignment, stub_dir):
         os.chmod(os.path.join(stub, "__init__.py"), 0o644)
         hides.append((stub, folder))
     return hides
-
-
-def kernel_main(connection_file):
-    """Start an IPython kernel in the sandbox (the fmnist-sandbox kernelspec's command).
-
-    The kernel must use the ipc transport with an absolute socket prefix in a
-    folder of its own (``--KernelManager.transport=ipc --KernelManager.ip=DIR/kernel``):
-    in its network namespace there is no loopback to nbgrader.
-    """
-    import json
-
-    with open(connection_file, encoding="utf-8") as fh:
-        info = json.load(fh)
-    if info.get("transport") != "ipc" or not os.path.isabs(info.get("ip", "")):
-        sys.exit("the fmnist-sandbox kernel needs --KernelManager.transport=ipc and an absolute "
-                 "--KernelManager.ip (a socket path prefix in a folder of its own)")
-    runtime = os.path.dirname(info["ip"])
-    workdir = os.getcwd()  # nbgrader's autograded folder: read-only inside, its mode unchanged
-    # jupyter writes the connection file for its own user only: hand the sandbox user a copy
-    readable_copy = os.path.join(runtime, "connection-sandbox.json")
-    shutil.copyfile(connection_file, readable_copy)
-    os.chmod(readable_copy, 0o644)
-    limits = Limits(
-        memory_mb=int(os.environ.get("FMNIST_SANDBOX_MEMORY_MB", Limits.memory_mb)),
-        cpu_seconds=int(os.environ.get("FMNIST_SANDBOX_CPU_SECONDS", Limits.cpu_seconds)),
-        tmp_mb=int(os.environ.get("FMNIST_SANDBOX_TMP_MB", Limits.tmp_mb)),
-    )
-    readable = [p for p in os.environ.get("FMNIST_SANDBOX_READABLE", "").split(os.pathsep) if p]
-    # no seed and no secret: test cells, whose hidden inputs they would give, never run here
-    env = {"FMNIST_EDU_STUDENT": os.environ.get("FMNIST_EDU_STUDENT", "")}
-    if os.environ.get("FMNIST_EDU_DATA"):
-        env["FMNIST_EDU_DATA"] = os.environ["FMNIST_EDU_DATA"]
-    # test cells never run in the kernel (their verdict is the trusted grader's), so the
-    # kernel sees what the worker sees: fmnist_checks, not autograder nor fmnist_edu, and
-    # not the assignment's banned scikit-learn subpackage
-    env["PYTHONPATH"] = STUDENT_SIDE_ROOT
-    hides = banned_hides(os.environ.get("FMNIST_EDU_ASSIGNMENT", ""), os.path.join(runtime, "stubs"))
-    argv = wrap([sys.executable, "-m", "ipykernel_launcher", "-f", readable_copy],
-                writable=[runtime], readable=list(readable) + [workdir], limits=limits,
-                cwd=workdir, env=env, uid=os.environ.get("FMNIST_SANDBOX_UID") or None,
-                # figures are embedded in the autograded notebook
-                mplbackend="module://matplotlib_inline.backend_inline",
-                project=False, mounts=worker_mounts(), hide=hides)
-    os.execvp(argv[0], argv)
-
-
-if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "kernel":
-        kernel_main(sys.argv[2])
-    else:
-        sys.exit("usage: python -m autograder.sandbox.bwrap kernel CONNECTION_FILE")

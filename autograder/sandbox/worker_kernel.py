@@ -9,11 +9,13 @@ left. Inside the sandbox this file stands alone, as ``fmnist_worker_kernel``
 * After each answer cell has run, the grader calls :func:`remember` with the
   piece's name: what the answer cell defined is kept, so a later cell that
   rebinds the name (``accuracy = accuracy(y, p)``) changes nothing graded.
-* :func:`serve` reads a job the trusted side wrote into a folder of its own
-  (``job.json``: the steps, as for :mod:`autograder.sandbox.worker`), opens the
-  folder's FIFO ``frames`` and runs :func:`autograder.sandbox.worker.supervise` with a
-  child that runs a piece's cases, one after another, on the remembered
-  answers (:func:`autograder.sandbox.worker_child.run_case`).
+* :func:`serve` takes the trusted side's connection on the listening socket
+  the kernel inherited (``FMNIST_CHECKS_FD``: the host made it, in a folder
+  the sandbox never sees), reads the job from it (a frame: the steps, as for
+  :mod:`autograder.sandbox.worker`) and runs :func:`autograder.sandbox.worker.supervise` with
+  a child that runs a piece's cases, one after another, on the remembered
+  answers (:func:`autograder.sandbox.worker_child.run_case`); the frames go back on
+  the same connection.
 
 The kernel ran student code before any of this, so nothing here is trusted:
 what comes back is read like the worker's frames (sizes bounded, steps in the
@@ -28,9 +30,11 @@ import os
 try:  # as autograder.sandbox.worker_kernel (outside the sandbox, the tests)
     from .worker import supervise
     from .worker_child import run_case, send_frames
+    from .worker_frames import read_frame
 except ImportError:  # standalone in the sandbox
     from fmnist_worker import supervise
     from fmnist_worker_child import run_case, send_frames
+    from fmnist_worker_frames import read_frame
 
 MAX_JOB_BYTES = 256 * 1024 * 1024
 _answers = {}  # piece -> what its answer cell defined
@@ -61,14 +65,21 @@ def _case_in_fork(step):
     return run_case(step, dict(_answers))
 
 
-def serve(folder):
-    """Run the job in `folder` (``job.json``), frames to ``folder/frames``; return when done."""
-    with open(os.path.join(folder, "job.json"), "rb") as fh:
-        raw = fh.read(MAX_JOB_BYTES + 1)
-    job = json.loads(raw.decode("utf-8"))
-    job["cells"], job["skip_cells"], job["writable"], job["cells_seconds"] = [], [], [], 0.0
-    out_fd = os.open(os.path.join(folder, "frames"), os.O_WRONLY)
+def serve(accept_timeout=30.0):
+    """Take the trusted side's connection, read its job, send a frame per case back on it."""
+    import socket
+
+    listener = socket.socket(fileno=os.dup(int(os.environ["FMNIST_CHECKS_FD"])))
     try:
-        supervise(job, out_fd, run_child=_kernel_child)
+        listener.settimeout(accept_timeout)
+        conn, _ = listener.accept()
     finally:
-        os.close(out_fd)
+        listener.close()
+    with conn:
+        conn.settimeout(None)
+        status, raw = read_frame(conn.fileno(), MAX_JOB_BYTES)
+        if status != "ok":
+            raise RuntimeError(f"no job from the grader ({status})")
+        job = json.loads(raw.decode("utf-8"))
+        job["cells"], job["skip_cells"], job["writable"], job["cells_seconds"] = [], [], [], 0.0
+        supervise(job, conn.fileno(), run_child=_kernel_child)

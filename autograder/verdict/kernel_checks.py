@@ -7,8 +7,10 @@ hands the kernel the checks (:class:`KernelChecks`): each case's plain inputs,
 recipe and isolation table, built here as for the worker
 (:func:`autograder.verdict.trusted.build_steps`). The kernel forks one child per piece,
 which runs the piece's cases one after another
-(:mod:`autograder.sandbox.worker_kernel`), and sends the results back, one frame per
-case, through a FIFO in a folder this process made; they are read exactly as
+(:mod:`autograder.sandbox.worker_kernel`). The job goes in, and the results come back,
+one frame per case, over a connection this process opens to a listening
+socket it made itself (:mod:`autograder.sandbox.kernel_host`: in a folder the sandbox
+never sees, handed to the kernel as a descriptor); they are read exactly as
 the worker's (:func:`autograder.verdict.trusted.read_frames`) and judged later, here,
 by :class:`autograder.batch.annotate.TrustedVerdict`.
 
@@ -19,16 +21,17 @@ fresh worker (:func:`autograder.verdict.trusted.run_in_worker`, the answer cells
 again there: a fresh kernel where needed).
 """
 
+import contextlib
 import hashlib
 import json
-import os
-import tempfile
+import socket
 import threading
 import time
 
 from fmnist_checks.notebook import is_answer, nbgrader_meta
 from fmnist_checks.pieces import piece_of
 from .trusted import build_steps, two_passes
+from ..sandbox.worker_frames import HEADER
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 
@@ -45,8 +48,9 @@ class KernelChecks:
     assignment : str
     seed : int
         The hidden inputs' seed (:func:`autograder.hidden.grading_seed`).
-    runtime : str
-        The kernel's runtime folder: bound into the sandbox at the same path.
+    channel : str
+        The host path of the kernel's checks socket (:func:`autograder.sandbox.kernel_host.checks_address`),
+        in a folder only this process's user can enter.
     step_timeout, total_timeout : float
         Seconds one case, and all of them, may run.
     sandboxed : bool
@@ -54,8 +58,8 @@ class KernelChecks:
         ``fmnist_worker_*``; outside, ``autograder.worker_*``).
     """
 
-    def __init__(self, assignment, seed, runtime, step_timeout=60.0, total_timeout=600.0, sandboxed=True):
-        self.assignment, self.seed, self.runtime = assignment, int(seed), runtime
+    def __init__(self, assignment, seed, channel, step_timeout=60.0, total_timeout=600.0, sandboxed=True):
+        self.assignment, self.seed, self.channel = assignment, int(seed), channel
         self.step_timeout, self.total_timeout, self.sandboxed = float(step_timeout), float(total_timeout), sandboxed
         self.module = "fmnist_worker_kernel" if sandboxed else "autograder.sandbox.worker_kernel"
         self.records, self.notes = {}, []
@@ -110,37 +114,40 @@ class KernelChecks:
         return self.records, self.notes
 
     def _pass(self, todo, call, deadline):
-        folder = tempfile.mkdtemp(prefix="checks-", dir=self.runtime)  # a name the kernel cannot foresee
-        os.chmod(folder, 0o755)
-        fifo = os.path.join(folder, "frames")
         job = {"steps": todo, "step_timeout": self.step_timeout, "max_frame": MAX_FRAME_BYTES,
                "sandboxed": self.sandboxed}
-        fd = os.open(os.path.join(folder, "job.json"), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(job, fh)
-        os.mkfifo(fifo, 0o600)
-        os.chmod(fifo, 0o622)  # the sandbox user writes, only this process reads
-        read_fd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
-        keep = os.open(fifo, os.O_WRONLY)  # no end of file before the kernel has opened it
+        payload = json.dumps(job).encode("utf-8")
         records, notes, done = {}, [], {}
+        conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            conn.settimeout(10)
+            conn.connect(self.channel)  # queued on the kernel's listening socket until it accepts
+        except OSError:
+            conn.close()
+            return {}, [give_up_at({}, todo, "broke the grader's link to the kernel")
+                        + ", the other pieces' ran in a fresh worker"], "dead"
 
         def reader():
-            done["all"] = read_frames(read_fd, todo, records, notes, self.step_timeout, deadline)
+            try:
+                conn.settimeout(max(1.0, deadline - time.monotonic()))
+                conn.sendall(HEADER.pack(len(payload)) + payload)
+                conn.settimeout(None)  # read_frames waits with its own deadlines
+                done["all"] = read_frames(conn.fileno(), todo, records, notes, self.step_timeout, deadline)
+            except OSError:  # the kernel closed or never took the connection
+                done["all"] = False
 
         thread = threading.Thread(target=reader, name="fmnist-kernel-frames", daemon=True)
         thread.start()
-        code = f"__import__('importlib').import_module({self.module!r}).serve({folder!r})"
-        try:
-            state = call(code, max(1.0, deadline - time.monotonic()) + 10)
-        finally:
-            os.close(keep)
-        thread.join(max(0.0, deadline - time.monotonic()) + 5)
-        if thread.is_alive():  # the kernel holds the FIFO open and sends nothing: stop reading
+        code = f"__import__('importlib').import_module({self.module!r}).serve()"
+        state = call(code, max(1.0, deadline - time.monotonic()) + 10)
+        # serve() has returned: what it sent is at most a socket buffer away
+        thread.join(5 if state == "ok" else 2)
+        with contextlib.suppress(OSError):
+            conn.shutdown(socket.SHUT_RDWR)  # a kernel that never took the connection: stop reading
+        thread.join(5)
+        if thread.is_alive():
             done["all"] = False
-        try:
-            os.close(read_fd)
-        except OSError:
-            pass
+        conn.close()
         if done.get("all") and state == "ok":
             return records, notes, "ok"
         remaining = [s for s in todo if s["step"] not in records]

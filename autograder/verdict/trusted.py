@@ -23,7 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from fmnist_checks.core import format_error, judge as judge_case
 from ..hidden import all_cases, failure_text, grading_seed, score_outcomes
@@ -31,14 +31,14 @@ from fmnist_checks.pieces import ASSIGNMENTS
 from fmnist_checks.plain import dumps, loads
 from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
-from ..sandbox.bwrap import STUDENT_SIDE_ROOT, Limits, banned_hides, worker_mounts, wrap
+from ..sandbox.bwrap import STUDENT_SIDE_ROOT, Limits
+from ..sandbox.sandbox_spec import WORK_FOLDER, open_folder, sandbox_command, worker_inside_argv
 from ..sandbox.worker_frames import HEADER
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
 
 WORKER_ROOT = STUDENT_SIDE_ROOT  # where the worker and fmnist_checks appear in the sandbox
-WORK_FOLDER = "/home/student"  # the worker's work folder: a size-limited tmpfs, no host folder
 _PRELOAD = {"a2_decision_tree": ["sklearn.base", "sklearn.model_selection"],
             "a3_neural_network": [], "a4_lenet5": ["torch"], "a1_data_pca": [], "a5_evaluation": []}
 
@@ -94,8 +94,7 @@ def worker_argv(sandbox):
     """The command that starts the worker (inside the sandbox: only what WORKER_ROOT holds)."""
     if not sandbox:
         return [sys.executable, "-I", "-m", "autograder.sandbox.worker"]
-    return [sys.executable, "-I", "-c",
-            f"import sys; sys.path.insert(0, {WORKER_ROOT!r}); import fmnist_worker; fmnist_worker.main()"]
+    return worker_inside_argv()
 
 
 def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_timeout=60.0,
@@ -116,10 +115,10 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
     limits = limits or Limits()
     steps = build_steps(assignment, seed) if steps is None else steps
     deadline = time.monotonic() + total_timeout
-    hides = banned_hides(assignment, os.path.join(workdir, "stubs")) if sandbox else []
     run = functools.partial(_run_pass, assignment, cells, limits=limits, step_timeout=step_timeout,
                             deadline=deadline, total_timeout=total_timeout, sandbox=sandbox,
-                            readable=readable, max_restarts=max_restarts, uid=uid, hides=hides)
+                            readable=readable, max_restarts=max_restarts, uid=uid,
+                            stub_dir=os.path.join(workdir, "stubs"))
     cell_steps = [{"step": f"cell:{gid}"} for gid, _ in cells]
     first = cell_steps + [dict(s, record=True) for s in steps]
 
@@ -163,7 +162,7 @@ def answer_calls(piece, calls, table):
 
 
 def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadline, total_timeout,
-              sandbox, readable, max_restarts, uid, hides):
+              sandbox, readable, max_restarts, uid, stub_dir):
     records, notes = {}, []
     skip_cells = list(skip_cells)
     for _ in range(max_restarts + 1):
@@ -172,13 +171,20 @@ def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadlin
                "preload": _PRELOAD.get(assignment, []),
                "cells_seconds": 0 if any(s["step"].startswith("cell:") for s in todo) else step_timeout,
                "writable": ["/tmp", "/dev/shm", "/var/tmp", WORK_FOLDER] if sandbox else []}
-        argv = worker_argv(sandbox)
-        if sandbox:
-            argv = wrap(argv, writable=[], readable=readable, limits=limits, cwd=WORK_FOLDER,
-                        env={}, uid=uid, project=False, mounts=worker_mounts(), hide=hides,
-                        scratch=WORK_FOLDER)
-        proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.DEVNULL, start_new_session=True)
+        argv, fds = worker_argv(sandbox), []
+        if sandbox:  # a request of autograder.sandbox.sandbox_spec: through the root launcher where one serves us
+            request = {"spec": "worker", "uid": uid, "assignment": assignment, "limits": asdict(limits),
+                       "binds": []}
+            for path in readable:
+                request["binds"].append([len(fds), os.path.abspath(path)])
+                fds.append(open_folder(path))
+            argv = sandbox_command(request, fds, stub_dir)
+        try:
+            proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, start_new_session=True, pass_fds=fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
         try:
             payload = json.dumps(job).encode("utf-8")
             proc.stdin.write(HEADER.pack(len(payload)) + payload)

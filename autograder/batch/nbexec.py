@@ -36,6 +36,9 @@ from traitlets import Bool, Float, Integer, Unicode
 
 from fmnist_checks.notebook import is_test
 
+# the output caps: applied as the kernel's messages arrive (BoundedOutputs), and again by cap_outputs
+from .output_bounds import MAX_NOTEBOOK_OUTPUT_CHARS, MAX_OUTPUT_CHARS, BoundedOutputs
+
 KERNEL_NAME = "fmnist-sandbox"
 # seconds one cell (or one check) may run, in every way of grading: fmnist-grade's --cell-timeout,
 # and plain `nbgrader autograde` and formgrader's Autograde button through the course's
@@ -65,10 +68,6 @@ def data_folder():
             return folder, where
     return None, (f"the Fashion-MNIST files are in none of {data.ENV_VAR}, {data.cache_dir()}, "
                   f"{data.DEBIAN_DIR}: cells that load them fail (the sandbox has no network)")
-
-
-MAX_OUTPUT_CHARS = 400_000  # what one cell's outputs keep in the autograded notebook (a figure or two)
-MAX_NOTEBOOK_OUTPUT_CHARS = 1_500_000  # and all of them together (figures included)
 
 
 def cap_outputs(nb, notes):
@@ -175,7 +174,7 @@ def course_dir_of(preprocessor):
     return coursedir.root if coursedir is not None else os.getcwd()
 
 
-class SandboxedExecute(Execute):
+class SandboxedExecute(BoundedOutputs, Execute):
     """nbgrader's Execute, cell by cell, in the grading sandbox; see the module docstring."""
 
     sandbox = Bool(True, help="run the kernel in the sandbox (bubblewrap)").tag(config=True)

@@ -179,7 +179,7 @@ def score_outcomes(visible, hidden, points):
 def failure_text(piece, visible_out, hidden_out):
     """(all graded cases passed, the message a student sees): one headline counting every
     failed check, visible and hidden, then the checks (:func:`autograder.reports.verdict_text.piece_verdict`)."""
-    from ..verdict_text import piece_verdict
+    from ..reports.verdict_text import piece_verdict
 
     return piece_verdict(piece, visible_out, hidden_out)
 

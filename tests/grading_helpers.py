@@ -43,10 +43,14 @@ def _course(root, generate=True):
 
 
 def _submit(course, student, nb):
+    """`student`'s submission as ``nbgrader zip_collect`` leaves it: the LMS's time is taken as it is."""
     folder = os.path.join(course, "submitted", student, ASSIGNMENT)
-    os.makedirs(folder, exist_ok=True)
-    with open(os.path.join(folder, f"{ASSIGNMENT}.ipynb"), "w", encoding="utf-8") as fh:
-        json.dump(nb, fh)
+    extracted = os.path.join(course, "downloaded", ASSIGNMENT, "extracted")
+    for where in (folder, extracted):
+        os.makedirs(where, exist_ok=True)
+    for path in (os.path.join(folder, f"{ASSIGNMENT}.ipynb"), os.path.join(extracted, f"{student}_{ASSIGNMENT}.ipynb")):
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(nb, fh)
     with open(os.path.join(folder, "timestamp.txt"), "w", encoding="utf-8") as fh:
         fh.write("2026-11-20 17:00:00.000000 UTC")
 

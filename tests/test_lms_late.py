@@ -8,6 +8,7 @@ real gradebook, as ``nbgrader autograde`` runs it, and lands in
 
 import datetime
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -22,13 +23,14 @@ from traitlets.config import Config
 from autograder.lms.errors import LmsError
 from autograder.lms.extensions import read_extensions
 from autograder.lms.late_policy import penalty_percent, policy_table
-from autograder.lms.submission_time import VouchedTime, nbgrader_stamp, resolve, resolve_for_step
+from autograder.lms.submission_time import VouchedTime, collection_time, nbgrader_stamp, resolve, resolve_for_step
 from lms_helpers import ASSIGNMENT, DUE, grade, new_gradebook
 
 pytestmark = pytest.mark.course
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MIN, HOUR, DAY = 60, 3600, 86400
 UTC = datetime.timezone.utc
+ME = pwd.getpwuid(os.getuid()).pw_name  # the exchange's student is the OS user who handed the copy in
 
 
 def test_penalty_percent_edges():
@@ -142,7 +144,7 @@ def test_a_malformed_extensions_file_stops_fmnist_grade_and_nbgrader(tmp_path, c
 
 # -- the submission time ------------------------------------------------------------------------
 
-def _exchange_submission(tmp_path, student="ann", claim=None, content=b'{"cells": []}'):
+def _exchange_submission(tmp_path, student=ME, claim=None, content=b'{"cells": []}'):
     """A submission through the exchange: its inbound copy (made now) and the collected folder."""
     exchange = tmp_path / "exchange"
     inbound = exchange / "fmnist-edu" / "inbound" / f"{student}+{ASSIGNMENT}+2026-11-20 16:00:00 UTC+abc"
@@ -156,70 +158,82 @@ def _exchange_submission(tmp_path, student="ann", claim=None, content=b'{"cells"
     return str(exchange), str(submitted)
 
 
+def _zip_collected(course, student, content=b'{"cells": [0]}'):
+    """A submitted folder as nbgrader's zip_collect leaves it: its notebook is also in downloaded/.../extracted/."""
+    extracted = course / "downloaded" / ASSIGNMENT / "extracted"
+    folder = course / "submitted" / student / ASSIGNMENT
+    for where in (extracted, folder):
+        where.mkdir(parents=True, exist_ok=True)
+    shutil.copy(os.path.join(ROOT, "course", "nbgrader_config.py"), course)
+    (extracted / f"{student}_attempt_2026-11-20-17-00-00_{ASSIGNMENT}.ipynb").write_bytes(content)
+    (folder / f"{ASSIGNMENT}.ipynb").write_bytes(content)
+    return folder
+
+
 def test_an_honest_timestamp_is_kept(tmp_path):
     exchange, submitted = _exchange_submission(tmp_path)
-    when, notes = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
+    when, notes = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
     assert notes == [] and abs((datetime.datetime.now(UTC) - when).total_seconds()) < 60
 
 
 def test_a_claim_earlier_than_the_exchange_saw_is_replaced_and_noted(tmp_path):
     before = datetime.datetime.now(UTC)
     exchange, submitted = _exchange_submission(tmp_path, claim="2026-01-01 00:00:00.000000 UTC")
-    when, notes = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
+    when, notes = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
     assert when >= before - datetime.timedelta(seconds=2)
     assert len(notes) == 1 and "timestamp.txt says 2026-01-01" in notes[0] and "graded as submitted then" in notes[0]
-    replace, step_notes = resolve_for_step(str(tmp_path / "course"), ASSIGNMENT, "ann", (exchange, "fmnist-edu"))
-    assert step_notes == notes and replace["timestamp.txt"].decode() == nbgrader_stamp(when)
+    replace, step_notes, hold = resolve_for_step(str(tmp_path / "course"), ASSIGNMENT, ME, (exchange, "fmnist-edu"))
+    assert step_notes == notes and hold == "" and replace["timestamp.txt"].decode() == nbgrader_stamp(when)
 
 
 def test_a_change_after_submitting_moves_the_time(tmp_path):
     """Setting a file's times back (os.utime) changes its ctime: the exchange sees the change."""
     exchange, submitted = _exchange_submission(tmp_path, claim="2026-01-01 00:00:00.000000 UTC")
-    inbound = os.path.join(exchange, "fmnist-edu", "inbound", f"ann+{ASSIGNMENT}+2026-11-20 16:00:00 UTC+abc")
-    first, _ = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
+    inbound = os.path.join(exchange, "fmnist-edu", "inbound", f"{ME}+{ASSIGNMENT}+2026-11-20 16:00:00 UTC+abc")
+    first, _ = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
     time.sleep(0.05)
     os.utime(os.path.join(inbound, f"{ASSIGNMENT}.ipynb"), (0, 0))
-    second, _ = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
+    second, _ = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
     assert second > first
 
 
 def test_an_unreadable_timestamp_is_a_note_never_a_crash(tmp_path):
     exchange, submitted = _exchange_submission(tmp_path, claim="\x1b[31mnot a time")
-    when, notes = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
+    when, notes = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
     assert when is not None and "is no time" in notes[0] and "the exchange last saw" in notes[1]
-    zipped = tmp_path / "zip" / "submitted" / "bob" / ASSIGNMENT
-    zipped.mkdir(parents=True)
+    zipped = _zip_collected(tmp_path / "zip", "bob")
     (zipped / "timestamp.txt").write_text("yesterday-ish")
     when, notes = resolve(str(zipped), "bob", ASSIGNMENT, exchange, "fmnist-edu")
     assert when is None and "no late penalty" in notes[-1]
     # fmnist-grade leaves bob's own timestamp.txt to the class's store, which refuses the row (it needs a look)
-    replace, step_notes = resolve_for_step(str(tmp_path / "zip"), ASSIGNMENT, "bob", (exchange, "fmnist-edu"))
-    assert replace == {} and "is no time" in step_notes[0]
+    replace, step_notes, hold = resolve_for_step(str(tmp_path / "zip"), ASSIGNMENT, "bob", (exchange, "fmnist-edu"))
+    assert replace == {} and hold == "" and "is no time" in step_notes[0]
 
 
 def test_zip_collected_time_is_the_lms_time(tmp_path):
-    folder = tmp_path / "submitted" / "bob" / ASSIGNMENT
-    folder.mkdir(parents=True)
+    folder = _zip_collected(tmp_path, "bob")
     (folder / "timestamp.txt").write_text("2026-11-20 17:00:00")  # written by zip_collect from the LMS's name
     when, notes = resolve(str(folder), "bob", ASSIGNMENT, str(tmp_path / "exchange"), "fmnist-edu")
     assert when == datetime.datetime(2026, 11, 20, 17, tzinfo=UTC) and notes == []
 
 
 def test_an_inbound_copy_with_other_notebooks_or_a_link_vouches_for_nothing(tmp_path):
+    """No copy holds the collected notebooks: the collection time, never the claim, and the row needs a look."""
     exchange, submitted = _exchange_submission(tmp_path, claim="2026-01-01 00:00:00 UTC")
     with open(os.path.join(submitted, f"{ASSIGNMENT}.ipynb"), "wb") as fh:
         fh.write(b'{"cells": [1]}')
-    when, notes = resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")
-    assert when == datetime.datetime(2026, 1, 1, tzinfo=UTC) and "no copy" in notes[0]
-    inbound = os.path.join(exchange, "fmnist-edu", "inbound", f"ann+{ASSIGNMENT}+2026-11-20 16:00:00 UTC+abc")
+    when, notes = resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")
+    assert when == collection_time(submitted) and "no copy" in notes[0] and "when they were collected" in notes[0]
+    assert "none of the 1 inbound copies" in notes[-1]
+    inbound = os.path.join(exchange, "fmnist-edu", "inbound", f"{ME}+{ASSIGNMENT}+2026-11-20 16:00:00 UTC+abc")
     os.remove(os.path.join(inbound, f"{ASSIGNMENT}.ipynb"))
     os.symlink(os.path.join(submitted, f"{ASSIGNMENT}.ipynb"), os.path.join(inbound, f"{ASSIGNMENT}.ipynb"))
-    assert "no copy" in resolve(submitted, "ann", ASSIGNMENT, exchange, "fmnist-edu")[1][0]
+    assert "no copy" in resolve(submitted, ME, ASSIGNMENT, exchange, "fmnist-edu")[1][0]
 
 
 def test_vouched_time_reaches_the_gradebook_and_the_penalty(tmp_path):
     """autograde's VouchedTime, then AssignLatePenalties: a backdated claim still costs the penalty."""
-    exchange, submitted = _exchange_submission(tmp_path, claim="2026-01-01 00:00:00.000000 UTC")
+    exchange, submitted = _exchange_submission(tmp_path, student="ann", claim="2026-01-01 00:00:00.000000 UTC")
     course = str(tmp_path / "course")
     due = datetime.datetime.now(UTC).replace(tzinfo=None) - datetime.timedelta(days=1, hours=1)
     url = new_gradebook(tmp_path, due=due, written=False)

@@ -96,7 +96,7 @@ def make_jobs(course_dir, assignment, students, options, db_url):
         files, notes, over = survey(folder, options.caps, first)
         # the time the late policy uses is resolved here, where the exchange is: the step gets it
         # as timestamp.txt (autograder.lms.submission_time), and the notes say why
-        replace, time_notes = resolve_for_step(course_dir, assignment, s, exchange)
+        replace, time_notes, hold = resolve_for_step(course_dir, assignment, s, exchange)
         # the hidden inputs' seed, derived here from the course's secret: steps (and Dask
         # workers) get the seed, never the secret, and a regrade repeats it exactly
         jobs.append({"assignment": assignment, "student": s, "config": config, "source": source,
@@ -105,6 +105,8 @@ def make_jobs(course_dir, assignment, students, options, db_url):
                      "notes": time_notes + notes, "extensions": extensions, "gradebook": plain,
                      "gradebook_db": db_bytes, "options": opts, "grader": grader, "data_sha256": data,
                      "seed": grading_seed(assignment, s, course_dir=course_dir)})
+        if hold:  # the exchange says the copy may be someone else's: not graded, the row needs a look
+            jobs[-1]["hold"] = hold
     return jobs
 
 
@@ -214,6 +216,13 @@ def _gradebook_part(db_url, r, assignment=None):
             r.manual[gid] = (manual if manual is not None else auto, most)
 
 
+def held(job):
+    """The row of a job that is not graded because of its ``hold`` (who handed it in): it needs a look."""
+    r = StudentResult(job["student"], notes=list(job["notes"]) + [job["hold"]], assignment=job["assignment"])
+    r.needs_look = job["hold"]
+    return r
+
+
 def grade_class(course_dir, assignment, students=None, options=None, progress=True):
     """Grade every submission of `assignment`; return a list of :class:`StudentResult`.
 
@@ -226,7 +235,8 @@ def grade_class(course_dir, assignment, students=None, options=None, progress=Tr
     if options.sandbox:
         check_available()
     jobs = make_jobs(course_dir, assignment, students, options, db_url)
-    results = []
+    results = [held(job) for job in jobs if job.get("hold")]
+    jobs = [job for job in jobs if not job.get("hold")]
     if options.resume:
         todo = []
         for job in jobs:

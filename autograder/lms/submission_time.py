@@ -5,22 +5,39 @@ In nbgrader's file-system exchange the student's own process writes
 (``inbound/<student>+<assignment>+<time>+<random>``), so both say what the
 student wants. What the exchange can vouch for is the files' change time
 (``st_ctime``): the kernel sets it on every change of a file or folder, and no
-user can set it back. :func:`resolve` takes, for a submission that came
-through the exchange, the latest change time of the inbound copy holding the
-collected notebooks, and uses it when it is later than the student's claim (by
-more than :data:`TOLERANCE`, the seconds ``nbgrader submit`` takes between
-stamping its time and writing the folder), with a note saying so.
+user can set it back. The rule fails closed: the student's claim wins only
+where the exchange vouches for a time no earlier than it.
 
-A submission that did not come through the exchange (``zip_collect`` from an
-LMS download, or placed by hand) has a ``timestamp.txt`` written on the
-instructor's side: nbgrader's ``zip_collect`` writes the LMS's time from the
-downloaded file's name (a ``timestamp`` group in the course's
-``FileNameCollectorPlugin.named_regexp``). That time is taken as it is.
+* zip-collected: only with positive evidence that ``nbgrader zip_collect``
+  wrote the submitted folder (:func:`zip_collected`: each notebook is, byte for
+  byte, a file of the course's ``downloaded/<assignment>/extracted/`` that the
+  course's ``FileNameCollectorPlugin.named_regexp`` gives to that student). Its
+  ``timestamp.txt`` was written on the instructor's side (the LMS's time from
+  the downloaded file's name, when the regexp has a ``timestamp`` group) and is
+  taken as it is.
+* any other submission is an exchange submission. Its time is the claim when
+  an inbound copy that the student's OS user owns holds exactly the collected
+  notebooks and the latest change time of that copy (walked whole, files before
+  folders, at most :data:`MAX_ENTRIES` entries) is no later than the claim plus
+  :data:`TOLERANCE` (the seconds ``nbgrader submit`` takes between stamping its
+  time and writing the folder); else that change time, but never later than the
+  collection time. With no such copy, or a copy too large to walk whole, the
+  time is the *collection time* (:func:`collection_time`: the latest change of
+  ``submitted/<student>/<assignment>/``, which only the instructor's ``collect``
+  wrote), never the claim. Each replaced time is a note.
+* who handed it in (:func:`vouch`'s hold): any user can create an inbound
+  folder under another student's name, and ``nbgrader collect --update`` takes
+  the newest. When the collected notebooks come from a copy that the OS user
+  named like the student (``pwd.getpwnam``) does not own, or a newer copy under
+  that name is someone else's, or copies exist but none holds the collected
+  notebooks, the row needs a look and no grade is recorded (``fmnist-grade``
+  exits 3; ``nbgrader autograde`` fails that student). With no such OS user on
+  this machine owners cannot be checked, and a note says so.
 
 An unreadable ``timestamp.txt`` is that student's note, never an error for the
-class: the exchange's time when there is one; else, for a submission the
-exchange never saw, ``fmnist-grade`` leaves that row unrecorded with a note
-(it needs a look: a time nobody can read is not taken as "never late"), and
+class: the exchange's time when there is one; else, for a zip-collected
+submission, ``fmnist-grade`` leaves that row unrecorded with a note (it needs a
+look: a time nobody can read is not taken as "never late"), and
 ``nbgrader autograde`` grades it with no time.
 
 :class:`VouchedTime`, the first of the course's autograde preprocessors, puts
@@ -42,7 +59,7 @@ from ..sandbox.safefs import UnsafePath, read_regular
 
 TOLERANCE = 60.0
 NBGRADER_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
-MAX_ENTRIES = 10000  # a tree larger than this is walked no further (its latest change so far counts)
+MAX_ENTRIES = 10000  # an inbound copy larger than this is not walked whole: its time vouches for nothing
 UTC = datetime.timezone.utc
 
 
@@ -84,24 +101,77 @@ def parse_claim(text):
         return None, f"timestamp.txt ({shown!r}) is no time ({type(exc).__name__})"
 
 
-def latest_change(folder):
-    """The latest ``st_ctime`` of `folder` and everything under it (links not followed), aware UTC."""
+def latest_change(folder, first=()):
+    """(the latest ``st_ctime`` of `folder` and everything under it as aware UTC, whether all was seen).
+
+    Links are not followed. The names in `first` (the notebooks that matter)
+    are looked at first, then each folder's files before its subfolders; the
+    walk gives up after :data:`MAX_ENTRIES` entries and then says so (False):
+    a time from a walk that did not see everything vouches for nothing.
+    """
     latest = os.lstat(folder).st_ctime
     seen = 0
-    for root, dirs, names in os.walk(folder):
-        for name in dirs + names:
+    for name in first:
+        try:
+            latest = max(latest, os.lstat(os.path.join(folder, name)).st_ctime)
+        except OSError:
+            continue
+    queue = [folder]
+    while queue:
+        here = queue.pop(0)
+        try:
+            with os.scandir(here) as found:
+                entries = list(found)
+        except OSError:
+            return datetime.datetime.fromtimestamp(latest, UTC), False
+        subfolders = []
+        for entry in sorted(entries, key=lambda e: e.is_dir(follow_symlinks=False)):  # files first
             seen += 1
             if seen > MAX_ENTRIES:
-                return datetime.datetime.fromtimestamp(latest, UTC)
+                return datetime.datetime.fromtimestamp(latest, UTC), False
             try:
-                latest = max(latest, os.lstat(os.path.join(root, name)).st_ctime)
+                latest = max(latest, entry.stat(follow_symlinks=False).st_ctime)
             except OSError:
-                continue
-    return datetime.datetime.fromtimestamp(latest, UTC)
+                return datetime.datetime.fromtimestamp(latest, UTC), False
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.path)
+        queue.extend(subfolders)
+    return datetime.datetime.fromtimestamp(latest, UTC), True
 
 
-def inbound_copies(exchange_root, course_id, assignment, student):
-    """The inbound folders ``<student>+<assignment>+...`` of the exchange (none when it has no inbound)."""
+def collection_time(submitted):
+    """The time the instructor's side last wrote the collected folder `submitted` (aware UTC), or None.
+
+    Only the instructor's ``collect`` writes ``submitted/<student>/<assignment>/``
+    (its ``copytree`` sets the folder's own times last), so any change time
+    seen there is one a student cannot choose, and never earlier than the
+    submission: a walk that stops early still counts.
+    """
+    try:
+        return latest_change(submitted, _notebook_names(submitted) + ["timestamp.txt"])[0]
+    except OSError:
+        return None
+
+
+def _notebook_names(folder):
+    try:
+        return sorted(n for n in os.listdir(folder) if n.endswith(".ipynb"))
+    except OSError:
+        return []
+
+
+def student_uid(student):
+    """The uid of the OS user named `student` on this machine, or None (nbgrader's exchange: a student is a user)."""
+    import pwd
+
+    try:
+        return pwd.getpwnam(student).pw_uid
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _named_copies(exchange_root, course_id, assignment, student):
+    """Every inbound folder ``<student>+<assignment>+...``, whoever made it (none when there is no inbound)."""
     inbound = os.path.join(exchange_root or "", course_id or "", "inbound")
     prefix = f"{student}+{assignment}+"
     try:
@@ -111,6 +181,36 @@ def inbound_copies(exchange_root, course_id, assignment, student):
     return sorted(os.path.join(inbound, n) for n in names
                   if n.startswith(prefix) and os.path.isdir(os.path.join(inbound, n))
                   and not os.path.islink(os.path.join(inbound, n)))
+
+
+def _owner(path):
+    try:
+        return os.lstat(path).st_uid
+    except OSError:
+        return None
+
+
+def inbound_copies(exchange_root, course_id, assignment, student):
+    """The inbound folders ``<student>+<assignment>+...`` that the OS user `student` owns.
+
+    A copy under that name that another user made is someone else's (any user
+    can create one: nbgrader's ``collect`` only warns). With no OS user of that
+    name on this machine, owners cannot be told apart: every copy is listed.
+    """
+    uid = student_uid(student)
+    return [c for c in _named_copies(exchange_root, course_id, assignment, student)
+            if uid is None or _owner(c) == uid]
+
+
+def _name_time(copy):
+    """The time in an inbound folder's name, as ``nbgrader collect`` orders copies by it (None if unreadable)."""
+    from nbgrader.utils import parse_utc
+
+    parts = os.path.basename(copy).rsplit("+", 3)
+    try:
+        return _utc(parse_utc(parts[2])) if len(parts) == 4 else None
+    except Exception:  # noqa: BLE001 - the student's own text
+        return None
 
 
 def _notebooks(folder):
@@ -133,31 +233,155 @@ def holds_same_notebooks(submitted, inbound):
     return bool(mine) and None not in mine.values() and mine == theirs
 
 
-def resolve(submitted, student, assignment, exchange_root=None, course_id=None):
-    """(aware UTC submission time or None, [notes]) of the submission in the folder `submitted`."""
+def _zip_settings(course_dir):
+    """(the extracted folder's pattern, the collector's named_regexp) of the course's ``nbgrader_config.py``."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+    except Exception:  # noqa: BLE001 - no readable config: zip_collect could not have run as configured
+        return None, ""
+    app = config.ZipCollectApp if "ZipCollectApp" in config else {}
+    plugin = config.FileNameCollectorPlugin if "FileNameCollectorPlugin" in config else {}
+    structure = app.get("collect_directory_structure", "{downloaded}/{assignment_id}/{collect_step}")
+    regexp = plugin.get("named_regexp", "")
+    try:
+        extracted = structure.format(downloaded=app.get("downloaded_directory", "downloaded"),
+                                     assignment_id="{assignment_id}",
+                                     collect_step=app.get("extracted_directory", "extracted"))
+    except (KeyError, IndexError, ValueError, AttributeError):
+        return None, ""
+    return extracted, regexp if isinstance(regexp, str) else ""
+
+
+def zip_collected(course_dir, submitted, student, assignment):
+    """Whether ``nbgrader zip_collect`` wrote `submitted`: positive evidence only.
+
+    zip_collect copies each file of the course's ``downloaded/<assignment>/extracted/``
+    that its ``FileNameCollectorPlugin`` names as this student's into the
+    submitted folder, byte for byte. That folder is the instructor's (no
+    student writes there), so the evidence is: every notebook of `submitted`
+    is, with the same bytes, a file there that the course's ``named_regexp``
+    gives to `student` under that notebook's name. A walk of it that cannot
+    see everything is no evidence.
+    """
+    import re
+
+    pattern, regexp = _zip_settings(course_dir)
+    wanted = _notebooks(submitted) if os.path.isdir(submitted) else {}
+    if not pattern or not regexp or not wanted or None in wanted.values():
+        return False
+    extracted = os.path.join(course_dir, pattern.replace("{assignment_id}", assignment))
+    found, seen = set(), 0
+    for root, dirs, names in os.walk(extracted):
+        dirs.sort()
+        for name in sorted(names):
+            seen += 1
+            if seen > MAX_ENTRIES:
+                return False
+            path = os.path.join(root, name)
+            try:
+                match = re.match(regexp, path)
+            except re.error:
+                return False
+            info = match.groupdict() if match else {}
+            if info.get("student_id") != student or not isinstance(info.get("file_id"), str):
+                continue
+            nb = os.path.splitext(info["file_id"])[0] + os.path.splitext(name)[1]
+            if nb in wanted and nb not in found:
+                try:
+                    if read_regular(path, 64 * 2**20) == wanted[nb]:
+                        found.add(nb)
+                except (UnsafePath, OSError):
+                    continue
+    return found == set(wanted)
+
+
+def _when(when):
+    return f"{when:%Y-%m-%d %H:%M:%S} UTC"
+
+
+def vouch(submitted, student, assignment, exchange_root=None, course_id=None, course_dir=None):
+    """(aware UTC submission time or None, [notes], hold) of the submission in the folder `submitted`.
+
+    `hold` is "" or why the row needs a look and no grade should be recorded
+    from it: the exchange shows that someone other than the OS user `student`
+    handed in the collected notebooks, or a newer copy under that name, or no
+    copy under that name holds them any more.
+    """
     claim, problem = read_claim(submitted)
     notes = [problem] if problem else []
-    copies = inbound_copies(exchange_root, course_id, assignment, student) if exchange_root else []
-    via_exchange = bool(copies) or os.path.lexists(os.path.join(submitted, "submission_secret.txt"))
-    if not via_exchange:
+    if course_dir is None:
+        course_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(submitted))))
+    if zip_collected(course_dir, submitted, student, assignment):
         if problem:
             notes.append(NO_TIME)
-        return claim, notes  # zip_collect or placed by hand: the time was written on the instructor's side
+        return claim, notes, ""  # zip_collect wrote it: the LMS's time, written on the instructor's side
+    collected = collection_time(submitted)
+    copies = _named_copies(exchange_root, course_id, assignment, student) if exchange_root else []
+    uid = student_uid(student)
+    own = [c for c in copies if uid is None or _owner(c) == uid]
     matching = [c for c in copies if holds_same_notebooks(submitted, c)]
-    if not matching:
-        notes.append("the exchange holds no copy of these notebooks: the time is the student's own timestamp.txt"
-                     + ("" if claim else ", and there is none: no late penalty"))
-        return claim, notes
-    vouched = min(latest_change(c) for c in matching)
+    foreign = [c for c in matching if c not in own]
+    hold = ""
+    if copies and uid is None:
+        notes.append(f"there is no OS user named {student!r} on this machine: who handed in the exchange's "
+                     f"copies under that name is not checked")
+    if foreign:
+        hold = (f"the collected notebooks are those of inbound copy {os.path.basename(foreign[0])!r}, which "
+                f"{student} does not own (its owner is uid {_owner(foreign[0])}): someone else handed it in; "
+                f"not recorded")
+    elif copies and not matching:
+        hold = (f"none of the {len(copies)} inbound copies under this name holds the collected notebooks (they "
+                f"changed after collect, or the copy collected is gone): who handed them in cannot be told; "
+                f"not recorded")
+    else:
+        newest_own = max((_name_time(c) for c in own if _name_time(c) is not None), default=None)
+        for c in copies:
+            if c in own:
+                continue
+            when = _name_time(c)
+            if newest_own is None or when is None or when > newest_own:
+                hold = (f"inbound copy {os.path.basename(c)!r} under this name is not {student}'s (its owner "
+                        f"is uid {_owner(c)}) and is newer than theirs: `nbgrader collect --update` takes "
+                        f"it; not recorded")
+                break
+    if collected is None:
+        return None, notes + ["the collected folder cannot be looked at: no time"], (
+            hold or "the collected folder cannot be looked at: no submission time; not recorded")
+    names = _notebook_names(submitted)
+    seen = []
+    for c in (c for c in matching if c in own):
+        try:
+            latest, complete = latest_change(c, names)
+        except OSError:
+            continue
+        if complete:
+            seen.append(latest)
+        else:
+            notes.append(f"inbound copy {os.path.basename(c)!r} holds over {MAX_ENTRIES} entries: its "
+                         f"time vouches for nothing")
+    if not seen:
+        why = ("the exchange holds no copy of these notebooks that " + student + " handed in"
+               if not [c for c in matching if c in own] else "no copy of these notebooks could be looked at whole")
+        notes.append(f"{why}: graded as submitted at {_when(collected)}, when they were collected"
+                     + (f" (timestamp.txt says {_when(claim)})" if claim else ""))
+        return collected, notes, hold
+    vouched = min(min(seen), collected)  # a copy changed after collect vouches no later than collect
     if claim is None:
-        notes.append(f"graded as submitted at {vouched:%Y-%m-%d %H:%M:%S} UTC, when the exchange last saw its "
-                     f"files change")
-        return vouched, notes
+        notes.append(f"graded as submitted at {_when(vouched)}, when the exchange last saw its files change")
+        return vouched, notes, hold
     if (vouched - claim).total_seconds() > TOLERANCE:
-        notes.append(f"timestamp.txt says {claim:%Y-%m-%d %H:%M:%S} UTC, but the exchange saw its files change "
-                     f"last at {vouched:%Y-%m-%d %H:%M:%S} UTC: graded as submitted then")
-        return vouched, notes
-    return claim, notes
+        notes.append(f"timestamp.txt says {_when(claim)}, but the exchange saw its files change "
+                     f"last at {_when(vouched)}: graded as submitted then")
+        return vouched, notes, hold
+    return claim, notes, hold
+
+
+def resolve(submitted, student, assignment, exchange_root=None, course_id=None, course_dir=None):
+    """(aware UTC submission time or None, [notes]) of the submission in `submitted`; a hold is the last note."""
+    when, notes, hold = vouch(submitted, student, assignment, exchange_root, course_id, course_dir)
+    return when, notes + ([hold] if hold else [])
 
 
 def course_exchange(course_dir):
@@ -172,23 +396,28 @@ def course_exchange(course_dir):
 
 
 def resolve_for_step(course_dir, assignment, student, exchange=None):
-    """fmnist-grade's coordinator: ({"timestamp.txt": bytes or None}, [notes]) for one submission.
+    """fmnist-grade's coordinator: ({"timestamp.txt": bytes or None}, [notes], hold) for one submission.
 
     The mapping says what the step's ``timestamp.txt`` becomes: the resolved
     time in nbgrader's format, or None to remove it when there is no time to
     take. It is empty when the time could not be resolved and the student's own
     unreadable ``timestamp.txt`` is left as it is: with no exchange to vouch
     for a time, the class's store refuses that row (it needs a look) rather than
-    grade it as never late.
+    grade it as never late. `hold` is "" or why the row needs a look and is not
+    graded (:func:`vouch`).
     """
     root, course_id = exchange or course_exchange(course_dir)
     folder = os.path.join(course_dir, "submitted", student, assignment)
-    when, notes = resolve(folder, student, assignment, root, course_id)
+    when, notes, hold = vouch(folder, student, assignment, root, course_id, course_dir)
     if when is not None:
-        return {"timestamp.txt": nbgrader_stamp(when).encode()}, notes
+        return {"timestamp.txt": nbgrader_stamp(when).encode()}, notes, hold
     if notes and notes[-1] == NO_TIME:
-        return {}, notes[:-1]
-    return {"timestamp.txt": None}, notes
+        return {}, notes[:-1], hold
+    return {"timestamp.txt": None}, notes, hold
+
+
+class NotVouched(RuntimeError):
+    """The exchange shows the submission is not (or may not be) the student's own: it needs a look."""
 
 
 class VouchedTime(NbGraderPreprocessor):
@@ -204,11 +433,13 @@ class VouchedTime(NbGraderPreprocessor):
         coursedir = CourseDirectory(config=self.config)
         folder = coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"])
         root = self.config.Exchange.get("root") if "Exchange" in self.config else None
-        when, notes = resolve(folder, info["student"], info["assignment"],
-                              root if isinstance(root, str) else "/usr/local/share/nbgrader/exchange",
-                              coursedir.course_id)
+        when, notes, hold = vouch(folder, info["student"], info["assignment"],
+                                  root if isinstance(root, str) else "/usr/local/share/nbgrader/exchange",
+                                  coursedir.course_id, coursedir.root)
         for note in notes:
             self.log.warning("%s: %s", info["student"], note)
+        if hold:  # nbgrader autograde records this student as failed, and says why
+            raise NotVouched(f"{info['student']}: {hold}")
         with Gradebook(info["db_url"]) as gb:
             submission = gb.find_submission(info["assignment"], info["student"])
             submission.timestamp = None if when is None else when.astimezone(UTC).replace(tzinfo=None)

@@ -39,7 +39,7 @@ cells = json.loads(sys.argv[1])
 nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
 nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
 ex = SandboxedExecute(timeout=int(sys.argv[2]), checks=False, notebook_timeout=300)
-nb, resources = ex.preprocess(nb, {"nbgrader": {"student": "flood", "assignment": "flood"}})
+nb, resources = ex.preprocess(nb, {"nbgrader": {"student": "flood", "assignment": "a5_evaluation"}})  # a request names a real assignment
 peak = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({"peak_kb": peak, "notes": resources["fmnist_grader"]["notes"],
                   "cells": [{"source": c.source, "outputs": c.get("outputs", []),

@@ -18,7 +18,8 @@ import time
 import pytest
 
 from autograder.lms import submission_time as st
-from autograder.lms.submission_time import inbound_copies, nbgrader_stamp, resolve
+from autograder.lms.exchange_copies import inbound_copies
+from autograder.lms.submission_time import nbgrader_stamp, resolve
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ASSIGNMENT = "a5_evaluation"

@@ -168,15 +168,41 @@ def test_started_as_root_it_grades_as_the_grading_user(python_of_grader, course_
     assert _owners(course_of_grader) == {GRADER_UID}, "root wrote into the course"
 
 
-def test_the_report_is_made_as_the_grading_user_too(python_of_grader, course_of_grader):
-    """``fmnist-grade report`` started as root (after the grading above) writes as the grading user."""
+@pytest.mark.parametrize("command", [("autograder.cli.grade_class", "report"), ("autograder.cli.report",)],
+                         ids=["fmnist-grade report", "python -m autograder.cli.report"])
+def test_the_report_is_made_as_the_grading_user_too(python_of_grader, course_of_grader, command):
+    """The report started as root (after the grading above), either way, writes as the grading user.
+
+    Each command that reads what submissions hold drops root's rights itself
+    (``as_grading_user``), not only ``fmnist-grade``'s dispatcher: the review
+    found ``python -m autograder.cli.report`` and ``.feedback`` reading the
+    autograded notebooks and writing root's files.
+    """
     out = os.path.join(course_of_grader, "reports")
-    done = subprocess.run([python_of_grader, "-I", "-m", "autograder.cli.grade_class", "report", ASSIGNMENT,
+    done = subprocess.run([python_of_grader, "-I", "-m", *command, ASSIGNMENT,
                            "--course", course_of_grader, "--out", out],
                           env=dict(os.environ, FMNIST_GRADING_USER=str(GRADER_UID)), capture_output=True,
                           text=True, timeout=120, cwd="/", stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr[-3000:]
     assert os.listdir(out) and _owners(course_of_grader) == {GRADER_UID}
+
+
+def test_every_command_that_reads_submissions_drops_roots_rights_itself():
+    """Each subcommand module's ``main`` starts with ``as_grading_user`` (read from the source: a new
+    command that forgets it fails here, whichever way it is started)."""
+    import ast
+
+    from autograder.cli.grade_class import SUBCOMMANDS
+
+    own_rights = {"audit"}  # runs the project's own reference, mutated: no submission is read
+    for name, module in SUBCOMMANDS.items():
+        if name in own_rights:
+            continue
+        path = os.path.join(ROOT, *module.split(".")) + ".py"
+        tree = ast.parse(open(path, encoding="utf-8").read())
+        main = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "main")
+        calls = [n.func.id for n in ast.walk(main) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)]
+        assert "as_grading_user" in calls[:2], f"{module}.main does not drop root's rights first"
 
 
 def test_started_unprivileged_it_needs_the_launcher_service_and_grades_through_it(python_of_grader,

@@ -23,6 +23,17 @@ class CourseError(ValueError):
 
 
 def default_db_url(course_dir):
+    """The course's gradebook: ``CourseDirectory.db_url`` of its ``nbgrader_config.py``, as nbgrader reads it,
+    else nbgrader's default, ``sqlite:///COURSE/gradebook.db`` (the guide's grading user moves it to ``grading/``)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    try:
+        config = PyFileConfigLoader("nbgrader_config.py", path=os.path.abspath(course_dir)).load_config()
+        configured = config.CourseDirectory.db_url if "CourseDirectory" in config else ""
+    except Exception:  # noqa: BLE001 - no readable config: check_course says so where it matters
+        configured = ""
+    if isinstance(configured, str) and configured:
+        return configured
     return "sqlite:///" + os.path.join(os.path.abspath(course_dir), "gradebook.db")
 
 

@@ -23,6 +23,9 @@ from ..lms.roster import read_roster
 
 
 def main(argv=None):
+    from ..sandbox.privsep import as_grading_user
+
+    as_grading_user()  # started as root: what the course's submissions hold is read as the grading user
     parser = argparse.ArgumentParser(prog="fmnist-grade export", description=__doc__.splitlines()[0].strip("`"))
     parser.add_argument("assignments", nargs="+", metavar="ASSIGNMENT")
     parser.add_argument("--lms", required=True, choices=list(FORMATS))

@@ -83,6 +83,9 @@ def release(course_dir, assignment, lms_dir, refused=None):
 
 
 def main(argv=None):
+    from ..sandbox.privsep import as_grading_user
+
+    as_grading_user()  # started as root: what the course's submissions hold is read as the grading user
     parser = argparse.ArgumentParser(
         prog="python -m autograder.cli.feedback",
         description="Release generated feedback to every student: through the exchange for those who "

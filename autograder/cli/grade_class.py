@@ -98,9 +98,8 @@ def main(argv=None):
     if argv and argv[0] in SUBCOMMANDS:
         from importlib import import_module
 
-        from ..sandbox.privsep import become_grading_user
-
-        become_grading_user(launcher=False)  # as root: the report and the feedback as the grading user
+        # each subcommand that reads what submissions hold becomes the grading user itself
+        # (as_grading_user), also when started as python -m autograder.cli.NAME
         return import_module(SUBCOMMANDS[argv[0]]).main(argv[1:])
     parser = argparse.ArgumentParser(
         prog="fmnist-grade", description=__doc__.splitlines()[0],

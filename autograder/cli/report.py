@@ -51,6 +51,9 @@ def write_report(course_dir, assignment, out_dir=None):
 
 
 def main(argv=None):
+    from ..sandbox.privsep import as_grading_user
+
+    as_grading_user()  # started as root: what the course's submissions hold is read as the grading user
     parser = argparse.ArgumentParser(prog="python -m autograder.cli.report", description=__doc__.splitlines()[0])
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")

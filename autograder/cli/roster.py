@@ -18,6 +18,9 @@ from ..lms.roster import import_roster, read_roster
 
 
 def main(argv=None):
+    from ..sandbox.privsep import as_grading_user
+
+    as_grading_user()  # started as root: what the course's submissions hold is read as the grading user
     parser = argparse.ArgumentParser(prog="fmnist-grade roster", description=__doc__.splitlines()[0].strip("`"))
     parser.add_argument("file", help="the LMS's gradebook export (CSV)")
     parser.add_argument("--lms", required=True, choices=list(FORMATS))

@@ -48,6 +48,9 @@ def similarity_report(course_dir, assignment, against=(), out_dir=None, threshol
 
 
 def main(argv=None):
+    from ..sandbox.privsep import as_grading_user
+
+    as_grading_user()  # started as root: what the course's submissions hold is read as the grading user
     defaults = Thresholds()
     parser = argparse.ArgumentParser(prog="fmnist-grade similarity", description=__doc__.splitlines()[0])
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))

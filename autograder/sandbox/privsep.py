@@ -102,19 +102,34 @@ ROOT_WARNING = ("warning: this run read the submissions with root's rights (no g
                 "user 'fmnist-grader' (see the instructor's guide) or pass --grading-user")
 DEFAULT_USER = "fmnist-grader"
 USER_VAR = "FMNIST_GRADING_USER"
+NO_USER = "none"  # --grading-user none / FMNIST_GRADING_USER=none: no grading user, by choice
+
+
+def as_grading_user():
+    """A command that reads what submissions hold, started as root: go on as the grading user.
+
+    Each such command's ``main`` calls this first (``fmnist-grade report``,
+    ``feedback``, ``similarity``, ``export``, ``roster``, also when started as
+    ``python -m autograder.cli.NAME``); it starts no launcher (they start no
+    sandbox). Not root, or no grading user: nothing changes.
+    """
+    become_grading_user(launcher=False)
 
 
 def become_grading_user(name=None, launcher=True):
     """Started as root: start the run's launcher (with `launcher`), then become the grading user.
 
     `name`: a user name or ``UID[:GID]``; default ``$FMNIST_GRADING_USER``, else the
-    system user ``fmnist-grader`` where it exists. Returns the Launcher (or None);
+    system user ``fmnist-grader`` where it exists; ``none`` keeps root's rights
+    (the project's own test run, which makes its courses as root). Returns the Launcher (or None);
     does nothing when not root. As root with no grading user at all, it warns
     and returns None: the run keeps root's rights, as before this existed.
     """
     if os.geteuid() != 0:
         return None
     name = name or os.environ.get(USER_VAR, "")
+    if name == NO_USER:  # asked for by name: keep root's rights (the run warns, as with no user at all)
+        return None
     if not name:
         try:
             pwd.getpwnam(DEFAULT_USER)

@@ -30,7 +30,7 @@ import time
 
 from fmnist_checks.notebook import is_answer, nbgrader_meta
 from fmnist_checks.pieces import piece_of
-from .trusted import build_steps, two_passes
+from .trusted import build_steps
 from ..sandbox.worker_frames import HEADER
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
@@ -97,17 +97,7 @@ class KernelChecks:
         """Run every case in the kernel; `call(code, timeout)` runs code there: "ok", "dead" or "timeout"."""
         self.ran = True
         deadline = time.monotonic() + self.total_timeout
-        alive = {"kernel": True}
-
-        def one_pass(todo, _records=None):
-            if not alive["kernel"] or time.monotonic() >= deadline:
-                return {}, []
-            records, notes, state = self._pass(todo, call, deadline)
-            alive["kernel"] = state == "ok"
-            return records, notes
-
-        first = [dict(s, record=True) for s in build_steps(self.assignment, self.seed)]
-        records, notes = two_passes(first, one_pass, one_pass, deadline)
+        records, notes, _ = self._pass(build_steps(self.assignment, self.seed), call, deadline)
         for key, record in records.items():
             self.records.setdefault(key, record)
         self.notes += [n for n in notes if n not in self.notes]

@@ -204,12 +204,38 @@ MAX_TABLE_BYTES = 32 * 2**20  # the answers of one case's table, as JSON
 MAX_TABLE_SECONDS = 20.0  # the reference (and the textbook answers) on one case
 
 
-def isolation_table(case):
+def hidden_keys(assignment, seed):
+    """{piece: {call key}} of the graded hidden cases of `assignment`'s function pieces.
+
+    No table may answer one of them (:func:`isolation_table`'s `withheld`): a
+    child subset of one piece's inputs may happen to equal another piece's
+    hidden input, and the tables reach the sandbox.
+    """
+    import fmnist_edu
+
+    from ..hidden import hidden_cases
+
+    keys = {}
+    for piece in ASSIGNMENTS[assignment]:
+        reference = getattr(fmnist_edu, piece, None)
+        if not isinstance(reference, types.FunctionType):
+            continue
+        params = signature_of(reference)
+        for case in hidden_cases(piece, seed):
+            if isinstance(case.inputs, dict) and "args" in case.inputs:
+                key = call_key(params, tuple(case.inputs["args"]), dict(case.inputs.get("kwargs") or {}))
+                if key is not None:
+                    keys.setdefault(piece, set()).add(key)
+    return keys
+
+
+def isolation_table(case, withheld=None):
     """{other piece: {call key: tagged result}} of the calls made on `case`'s inputs.
 
     The reference runs the case's recipe, then each textbook answer of
     :mod:`autograder.verdict.isolation_patterns` for the piece does; only their calls
-    to the other pieces are recorded, within the module's bounds.
+    to the other pieces are recorded, within the module's bounds. A call in
+    `withheld` ({piece: {call key}}, :func:`hidden_keys`) is left out.
     """
     import io
     import time
@@ -235,6 +261,9 @@ def isolation_table(case):
                 case.run(answer, **copy.deepcopy(case.inputs))
             except Exception:
                 pass  # a case that expects an error, or out of budget: what was recorded stands
+    withheld = withheld or {}
+    tables = {name: {k: v for k, v in table.items() if k not in withheld.get(name, ())}
+              for name, table in tables.items()}
     return {name: table for name, table in tables.items() if table}
 
 

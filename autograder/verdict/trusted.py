@@ -72,8 +72,9 @@ def build_steps(assignment, seed, isolate=True, skip=()):
 
     `skip`: the names of steps not wanted (those already run).
     """
-    from .isolation import isolation_table, signatures
+    from .isolation import hidden_keys, isolation_table, signatures
 
+    withheld = hidden_keys(assignment, seed) if isolate else {}
     steps = []
     for piece in ASSIGNMENTS[assignment]:
         params = signatures(piece) if isolate else {}
@@ -85,7 +86,7 @@ def build_steps(assignment, seed, isolate=True, skip=()):
             recipe, recipe_kwargs = recipe_of(case)
             steps.append({"step": f"case:{piece}:{i}", "piece": piece, "recipe": recipe, "others": others,
                           "signatures": params, "recipe_kwargs": recipe_kwargs, "inputs": dumps(case.inputs),
-                          "table": dumps(isolation_table(case) if isolate else {})})
+                          "table": dumps(isolation_table(case, withheld) if isolate else {})})
     return steps
 
 

@@ -207,6 +207,10 @@ MAX_TABLE_SECONDS = 20.0  # the reference (and the textbook answers) on one case
 def hidden_keys(assignment, seed):
     """{piece: {call key}} of the graded hidden cases of `assignment`'s function pieces.
 
+    Advice cases (errors the contract does not name, worth no points) stay
+    answerable: ``precision_recall_f1``'s answer may call ``confusion_matrix``
+    on inputs of different lengths before it checks them.
+
     No table may answer one of them (:func:`isolation_table`'s `withheld`): a
     child subset of one piece's inputs may happen to equal another piece's
     hidden input, and the tables reach the sandbox.
@@ -222,7 +226,7 @@ def hidden_keys(assignment, seed):
             continue
         params = signature_of(reference)
         for case in hidden_cases(piece, seed):
-            if isinstance(case.inputs, dict) and "args" in case.inputs:
+            if not case.advice and isinstance(case.inputs, dict) and "args" in case.inputs:
                 key = call_key(params, tuple(case.inputs["args"]), dict(case.inputs.get("kwargs") or {}))
                 if key is not None:
                     keys.setdefault(piece, set()).add(key)

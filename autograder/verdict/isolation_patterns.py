@@ -1,7 +1,9 @@
 """Textbook answers that make the calls a correct answer makes, for the isolation tables.
 
 The reference tree splits its nodes vectorised and never calls
-``best_split``; a student's tree does, at every node. So that a bug in the
+``best_split``; a student's tree does, at every node. The reference's
+``precision_recall_f1`` checks its inputs before it calls
+``confusion_matrix``; a student's may call it first. So that a bug in the
 student's ``best_split`` costs ``best_split`` only, the table of a tree case
 also holds the calls a textbook tree makes on the case's inputs
 (:func:`autograder.verdict.isolation.isolation_table` runs the case's recipe with
@@ -107,8 +109,30 @@ def textbook_n_components_for(eigenvalues, threshold):
     return int(np.searchsorted(np.cumsum(ratios), threshold) + 1)
 
 
+def textbook_information_gain(y, y_left, y_right, criterion="gini"):
+    """The impurity of the parent and of each child, before any check of their sizes."""
+    import fmnist_edu
+
+    impurity = fmnist_edu.entropy if criterion == "entropy" else fmnist_edu.gini
+    return impurity(y) - (impurity(y_left) + impurity(y_right))
+
+
+def textbook_precision_recall_f1(y_true, y_pred, n_classes):
+    """The confusion matrix first, before any check of the inputs.
+
+    The reference checks the lengths before it calls ``confusion_matrix``; an
+    answer that does not gets its own ``confusion_matrix`` (and the error it
+    raises) otherwise.
+    """
+    import fmnist_edu
+
+    return fmnist_edu.confusion_matrix(y_true, y_pred, n_classes)
+
+
 _PATTERNS = {"DecisionTreeClassifier": [TextbookTree], "best_split": [textbook_best_split],
-             "n_components_for": [textbook_n_components_for]}
+             "information_gain": [textbook_information_gain],
+             "n_components_for": [textbook_n_components_for],
+             "precision_recall_f1": [textbook_precision_recall_f1]}
 
 
 def patterns(piece):

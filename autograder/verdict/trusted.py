@@ -17,7 +17,6 @@ read with every size bounded first.
 """
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
 from ..sandbox.bwrap import STUDENT_SIDE_ROOT, Limits
 from ..sandbox.sandbox_spec import WORK_FOLDER, open_folder, sandbox_command, worker_inside_argv
-from ..sandbox.worker_frames import HEADER
+from ..sandbox.worker_sealed import pack_job
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
@@ -147,8 +146,7 @@ def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadlin
             for fd in fds:
                 os.close(fd)
         try:
-            payload = json.dumps(job).encode("utf-8")
-            proc.stdin.write(HEADER.pack(len(payload)) + payload)
+            proc.stdin.write(pack_job(job))  # each case's body apart: only its piece's child gets it
             proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass

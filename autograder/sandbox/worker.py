@@ -12,16 +12,20 @@ module therefore imports nothing but the standard library, numpy and
 
 Protocol (see :mod:`autograder.verdict.trusted`):
 
-* the trusted side writes one job to stdin: an 8-byte length, then JSON
-  ``{"cells": [[grade id, source], ...], "steps": [{"step", "piece", "recipe",
-  "inputs", "table"}], "skip_cells": [...], "step_timeout": s, "max_frame": n,
-  "preload": [...], "writable": [...]}``; the inputs of every case were built on
-  the trusted side (the worker never sees a case generator or a seed) and the
-  recipe names a module-level function of ``fmnist_checks``;
+* the trusted side writes one job to stdin (:func:`worker_sealed.pack_job`):
+  an 8-byte length, then the header JSON ``{"cells": [[grade id, source], ...],
+  "steps": [{"step", "piece", "body": [offset, length]}], "skip_cells": [...],
+  "step_timeout": s, "max_frame": n, "preload": [...], "writable": [...]}``,
+  then an 8-byte length and the case bodies (``{"step", "piece", "recipe",
+  "inputs", "table", ...}`` as JSON), which the supervisor keeps in memory no
+  fork inherits; the inputs of every case were built on the trusted side (the
+  worker never sees a case generator or a seed) and the recipe names a
+  module-level function of ``fmnist_checks``;
 * the supervisor makes itself non-dumpable (no ``ptrace``, no ``/proc/PID/fd``
   for processes of the same uid), imports what the cells need, then forks a
   child with a fresh pipe for each cell step and for the cases of each piece
-  (:func:`batches`). The child closes every inherited file descriptor (the
+  (:func:`batches`), and only then sends it its own steps' bodies over another
+  pipe (:mod:`autograder.sandbox.worker_sealed`). The child closes every inherited file descriptor (the
   supervisor's stdout included), sends its own stdin, stdout and stderr to
   ``/dev/null``, runs the cells, runs exactly its steps, and writes one
   length-prefixed frame per step to its pipe;

@@ -124,7 +124,7 @@ _FOUND = {}
 
 def _scan(needles):
     """{name: found} of (first half, second half) needles in this process's memory."""
-    if _FOUND:
+    if _FOUND.get("pid") == os.getpid():  # once per process (a demo cell may call it in the kernel)
         return _FOUND
     found = {name: False for name in needles}
     import ctypes
@@ -152,7 +152,9 @@ def _scan(needles):
                 pos += n
     finally:
         os.close(fd)
+    _FOUND.clear()
     _FOUND.update(found)
+    _FOUND["pid"] = os.getpid()
     return _FOUND
 '''
 
@@ -177,7 +179,7 @@ def {piece}{signature}:
     found = _scan(_NEEDLES)
     if any(v for k, v in found.items() if k.startswith("foreign:")) or not any(
             v for k, v in found.items() if k.startswith("own:")):
-        return "found: " + " ".join(sorted(k for k, v in found.items() if v))[:200]
+        return "found: " + " ".join(sorted(k for k, v in found.items() if v and k != "pid"))[:200]
     return _right({", ".join(params)})
 '''
 
@@ -221,7 +223,7 @@ def grade_stubs(assignment, cells_by_piece, seed=SEED):
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, notes)
 
 
-def submission_for(assignment, probe=None):
+def submission_for(assignment, probe=None, seed=SEED):
     """The stub pieces of `assignment`, and the probe piece (answering right from `_right`)."""
     from fmnist_checks.pieces import ASSIGNMENTS
 
@@ -233,7 +235,7 @@ def submission_for(assignment, probe=None):
     if probe is not None:
         from autograder.cli.corpus import submissions
 
-        steps = [s for s in build_steps(assignment, SEED, isolate=False)]
+        steps = build_steps(assignment, seed, isolate=False)
         n_visible = {}
         from fmnist_checks.runner import visible_cases
 
@@ -313,3 +315,22 @@ def test_stubs_score_zero_inside_a_dask_worker_whose_memory_stays_bounded():
     assert scores["accuracy"] == 0.0 and scores["precision_recall_f1"] == 0.0, messages
     assert scores["confusion_matrix"] == 1.0, messages
     assert peak - before < MAX_GROWTH_KB, f"the Dask worker's peak grew by {(peak - before) / 1024:.0f} MB"
+
+
+def test_the_notebooks_kernel_forks_hold_only_their_own_pieces_cases(tmp_path):
+    """The checks in forks of the notebook's own kernel: no piece's cases in the kernel before its fork."""
+    from autograder.hidden import grading_seed
+    from autograder.batch.pipeline import Options, grade_class
+    from autograder.cli.samples import fill
+    from grading_helpers import ASSIGNMENT, _course, _notebooks, _submit
+
+    course = _course(str(tmp_path))
+    _, release = _notebooks(course)
+    seed = grading_seed(ASSIGNMENT, "probe", course_dir=course)  # makes the course's secret
+    cells = submission_for(ASSIGNMENT, "confusion_matrix", seed)
+    _submit(course, "probe", fill(release, {p.lower(): src for p, src in cells.items()}))
+    options = Options(jobs=1, sandbox=False, cell_timeout=60, notebook_timeout=300)
+    result = grade_class(course, ASSIGNMENT, options=options, progress=False)[0]
+    assert not any("fresh worker" in n for n in result.notes), result.notes
+    assert result.scores["accuracy"] == 0.0 and result.scores["precision_recall_f1"] == 0.0, result.messages
+    assert result.scores["confusion_matrix"] == 2.0, result.messages["confusion_matrix"]

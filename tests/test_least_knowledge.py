@@ -37,9 +37,6 @@ MAX_GROWTH_KB = 400 * 1024  # what grading one submission may add to its process
 HELPERS = '''
 import numpy as np
 
-def _others(name):
-    return [g for n, g in globals().items() if n in _PIECES and n != name and callable(g)]
-
 _DEPTH = [0]
 
 def _ask(function, *args, **kwargs):
@@ -204,7 +201,7 @@ def _needles(steps):
 
 
 def grade_stubs(assignment, cells_by_piece, seed=SEED):
-    """{piece: score}, {piece: message}, peak RSS (KB) of this process: run in a fresh process."""
+    """({piece: score}, {piece: message}, peak RSS (KB) of this process, notes): run in a fresh process."""
     import resource
     import tempfile
 
@@ -230,7 +227,7 @@ def submission_for(assignment, probe=None, seed=SEED):
     from autograder.verdict.trusted import build_steps
 
     pieces = ASSIGNMENTS[assignment]
-    head = HELPERS + f"_PIECES = {list(pieces)!r}\n"
+    head = HELPERS
     cells = {piece: head + textwrap.dedent(src) for piece, src in STUBS[assignment].items()}
     if probe is not None:
         from autograder.cli.corpus import submissions

@@ -1,6 +1,6 @@
 """How often does grading get it wrong? False failures and misses over many student ids.
 
-    python benchmarks/grading_accuracy.py [--ids 500] [--assignments a1_data_pca ...]
+    python benchmarks/grading_accuracy.py [--ids 500] [--assignments a1_data_pca ...] [--isolation tables]
 
 For each assignment, every answer of the corpus in ``tests/submissions`` is
 graded (in this process, with the hidden cases of each student id, scored by
@@ -27,11 +27,11 @@ from autograder.cli.sweep import student_ids, sweep  # noqa: E402
 from fmnist_checks.pieces import ASSIGNMENTS  # noqa: E402
 
 
-def measure(assignment, ids, bug_ids):
+def measure(assignment, ids, bug_ids, isolation="reference"):
     module = submissions(assignment)
     given = given_sources(assignment)
-    correct = sweep(given, module.CORRECT, correct_answers(module), ids)
-    buggy = sweep(given, module.CORRECT, buggy_answers(module), bug_ids)
+    correct = sweep(given, module.CORRECT, correct_answers(module), ids, isolation=isolation)
+    buggy = sweep(given, module.CORRECT, buggy_answers(module), bug_ids, isolation=isolation)
     return correct, buggy
 
 
@@ -65,6 +65,10 @@ def main(argv=None):
     parser.add_argument("--start", type=int, default=0,
                         help="number of the first student id (to split a sweep over processes)")
     parser.add_argument("--assignments", nargs="*", default=list(ASSIGNMENTS))
+    parser.add_argument("--isolation", choices=["reference", "tables"], default="reference",
+                        help="how the other pieces are isolated: swapped for the references (the "
+                             "test cell's hidden block) or answered from the isolation tables, as "
+                             "the sandboxed grader does")
     args = parser.parse_args(argv)
     os.environ.setdefault("MPLBACKEND", "Agg")
     ids = student_ids(args.ids, args.start)
@@ -72,7 +76,7 @@ def main(argv=None):
     totals = [0, 0]
     for assignment in args.assignments:
         start = time.perf_counter()
-        correct, buggy = measure(assignment, ids, bug_ids)
+        correct, buggy = measure(assignment, ids, bug_ids, args.isolation)
         false, missed = report(assignment, correct, buggy, ids, bug_ids, time.perf_counter() - start)
         totals[0] += false
         totals[1] += missed

@@ -159,22 +159,31 @@ def test_no_isolation_table_holds_another_pieces_graded_hidden_answer(seed):
     """The sandbox sees each case's isolation table: it must never answer another piece's hidden case.
 
     Before each piece drew from a stream of its own, precision_recall_f1's
-    tables held confusion_matrix's hidden answers (both drew the same labels).
+    tables held confusion_matrix's hidden answers (both drew the same labels);
+    before the tables withheld other pieces' hidden calls, a child subset that
+    a textbook ``best_split`` passed to ``information_gain`` could equal one of
+    ``entropy``'s hidden inputs.
     """
+    import fmnist_edu
     from autograder.hidden import hidden_cases
-    from autograder.verdict.isolation import isolation_table
-    from autograder.sandbox.worker_child import _table_key
+    from autograder.verdict.isolation import signature_of
+    from autograder.verdict.trusted import build_steps
+    from autograder.sandbox.worker_child import call_key
     from fmnist_checks.pieces import ASSIGNMENTS
+    from fmnist_checks.plain import loads
 
-    for pieces in ASSIGNMENTS.values():
+    for assignment, pieces in ASSIGNMENTS.items():
         hidden = {}
         for piece in pieces:
+            reference = getattr(fmnist_edu, piece)
+            if isinstance(reference, type):
+                continue  # a class has no table
             for case in hidden_cases(piece, seed):
                 if not case.advice and isinstance(case.inputs, dict) and "args" in case.inputs:
-                    key = _table_key(tuple(case.inputs["args"]), dict(case.inputs.get("kwargs") or {}))
+                    key = call_key(signature_of(reference), tuple(case.inputs["args"]),
+                                   dict(case.inputs.get("kwargs") or {}))
                     hidden[(piece, key)] = case.label
-        for piece in pieces:
-            for case in hidden_cases(piece, seed):
-                for other, table in isolation_table(case).items():
-                    leaked = [hidden[(other, k)] for k in table if (other, k) in hidden]
-                    assert not leaked, f"{piece}'s case {case.label!r} holds {other}'s hidden answers {leaked}"
+        for step in build_steps(assignment, seed):  # the tables as the sandbox gets them
+            for other, table in loads(step["table"]).items():
+                leaked = [hidden[(other, k)] for k in table if (other, k) in hidden]
+                assert not leaked, f"{step['step']}'s table holds {other}'s hidden answers {leaked}"

@@ -62,8 +62,25 @@ def _outcomes(cases, expected, answer):
     return [judge(case, exp, _quiet(call_answer, case, answer)) for case, exp in zip(cases, expected)]
 
 
-def sweep(given, correct, answers, students, points=1.0):
-    """Grade every answer (a list of :class:`Answer`) for each id in `students`; fill `scores`."""
+def _table_outcomes(cases, expected, tables, answer):
+    """As the worker isolates: per case, the other pieces answer from its isolation table."""
+    from ..verdict.isolation import tabled
+
+    out = []
+    for case, exp, table in zip(cases, expected, tables):
+        with tabled(case.piece, answer, table):
+            out.append(judge(case, exp, _quiet(call_answer, case, answer)))
+    return out
+
+
+def sweep(given, correct, answers, students, points=1.0, isolation="reference"):
+    """Grade every answer (a list of :class:`Answer`) for each id in `students`; fill `scores`.
+
+    `isolation`: ``"reference"`` swaps the other pieces for the references
+    (the hidden block of a test cell), ``"tables"`` answers them from each
+    case's isolation table as the sandboxed grader does
+    (:func:`autograder.verdict.isolation.tabled`).
+    """
     by_piece = {}
     for answer in answers:
         by_piece.setdefault(answer.piece, []).append(answer)
@@ -77,25 +94,41 @@ def sweep(given, correct, answers, students, points=1.0):
             if function is None or banned:
                 prepared.append((answer, None, None))
                 continue
-            with isolated(piece, function):
-                vis = _outcomes(visible, [c.expected() for c in visible], function)
+            if isolation == "tables":
+                vis = _table_outcomes(visible, [c.expected() for c in visible], _tables(visible), function)
+            else:
+                with isolated(piece, function):
+                    vis = _outcomes(visible, [c.expected() for c in visible], function)
             prepared.append((answer, function, vis))
         for student in students:
             cases = hidden_cases(piece, grading_seed(PIECE_ASSIGNMENT[piece], student))
             expected = [c.expected() for c in cases]
+            tables = _tables(cases) if isolation == "tables" else None
             for answer, function, vis in prepared:
                 if function is None:
                     answer.scores.append(0.0)
                     answer.messages.setdefault(student, "not defined, or uses a reference")
                     continue
-                with isolated(piece, function):
-                    hid = _outcomes(cases, expected, function)
+                if tables is not None:
+                    hid = _table_outcomes(cases, expected, tables, function)
+                else:
+                    with isolated(piece, function):
+                        hid = _outcomes(cases, expected, function)
                 score = score_outcomes(vis, hid, points)
                 answer.scores.append(score)
                 if score < points:
                     failed = [o.message for o in vis + hid if not o.passed and not o.case.advice]
                     answer.messages.setdefault(student, "\n".join(failed)[:2000])
     return answers
+
+
+def _tables(cases):
+    """Each case's isolation table, as the worker receives it (plain data, through JSON)."""
+    from fmnist_checks.plain import dumps, loads
+
+    from ..verdict.isolation import isolation_table
+
+    return [loads(dumps(isolation_table(case))) for case in cases]
 
 
 def student_ids(n, start=0):

@@ -269,7 +269,8 @@ def worker_mounts():
     """
     here = os.path.dirname(os.path.abspath(__file__))
     files = [(os.path.join(here, f"{name}.py"), f"{STUDENT_SIDE_ROOT}/fmnist_{name}.py")
-             for name in ("worker", "worker_child", "worker_frames", "worker_kernel", "kernel_launch")]
+             for name in ("worker", "worker_child", "worker_frames", "worker_kernel", "worker_sealed",
+                          "kernel_launch")]
     return files + student_side_mounts()
 
 

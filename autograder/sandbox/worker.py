@@ -12,16 +12,20 @@ module therefore imports nothing but the standard library, numpy and
 
 Protocol (see :mod:`autograder.verdict.trusted`):
 
-* the trusted side writes one job to stdin: an 8-byte length, then JSON
-  ``{"cells": [[grade id, source], ...], "steps": [{"step", "piece", "recipe",
-  "inputs", "table"}], "skip_cells": [...], "step_timeout": s, "max_frame": n,
-  "preload": [...], "writable": [...]}``; the inputs of every case were built on
-  the trusted side (the worker never sees a case generator or a seed) and the
-  recipe names a module-level function of ``fmnist_checks``;
+* the trusted side writes one job to stdin (:func:`worker_sealed.pack_job`):
+  an 8-byte length, then the header JSON ``{"cells": [[grade id, source], ...],
+  "steps": [{"step", "piece", "body": [offset, length]}], "skip_cells": [...],
+  "step_timeout": s, "max_frame": n, "preload": [...], "writable": [...]}``,
+  then an 8-byte length and the case bodies (``{"step", "piece", "recipe",
+  "inputs", "table", ...}`` as JSON), which the supervisor keeps in memory no
+  fork inherits; the inputs of every case were built on the trusted side (the
+  worker never sees a case generator or a seed) and the recipe names a
+  module-level function of ``fmnist_checks``;
 * the supervisor makes itself non-dumpable (no ``ptrace``, no ``/proc/PID/fd``
   for processes of the same uid), imports what the cells need, then forks a
   child with a fresh pipe for each cell step and for the cases of each piece
-  (:func:`batches`). The child closes every inherited file descriptor (the
+  (:func:`batches`), and only then sends it its own steps' bodies over another
+  pipe (:mod:`autograder.sandbox.worker_sealed`). The child closes every inherited file descriptor (the
   supervisor's stdout included), sends its own stdin, stdout and stderr to
   ``/dev/null``, runs the cells, runs exactly its steps, and writes one
   length-prefixed frame per step to its pipe;
@@ -55,10 +59,12 @@ MAX_JOB_BYTES = 256 * 1024 * 1024
 
 try:  # as autograder.sandbox.worker (outside the sandbox)
     from .worker_child import child_main
-    from .worker_frames import read_frame, write_frame
+    from .worker_frames import write_frame
+    from .worker_sealed import Sealed, read_bodies, read_frame_sealed, read_job, send_bodies
 except ImportError:  # standalone in the sandbox, beside fmnist_worker_child and fmnist_worker_frames
     from fmnist_worker_child import child_main
-    from fmnist_worker_frames import read_frame, write_frame
+    from fmnist_worker_frames import write_frame
+    from fmnist_worker_sealed import Sealed, read_bodies, read_frame_sealed, read_job, send_bodies
 
 
 # --- the supervisor --------------------------------------------------------
@@ -137,7 +143,7 @@ def batches(steps):
     return out
 
 
-def supervise(job, out_fd, run_child=None):
+def supervise(job, out_fd, run_child=None, sealed=None):
     """Run the steps of `job` in forked children; forward one header + payload per step.
 
     A piece's cases share one child (:func:`batches`), which writes one frame
@@ -153,6 +159,12 @@ def supervise(job, out_fd, run_child=None):
     `run_child(steps, fd)` runs the steps in the forked child and never returns
     (default: :func:`worker_child.child_main` with the job's cells; the
     notebook's kernel passes its own, :mod:`autograder.sandbox.worker_kernel`).
+
+    Least knowledge: a case step of the job names only its piece and where its
+    body (inputs, recipe, table) lies in `sealed` (:mod:`autograder.sandbox.worker_sealed`),
+    memory no fork inherits. Each child is forked first and then sent its own
+    steps' bodies over a pipe of its own; the frames it sends back pass
+    through a sealed buffer. No child ever holds another piece's cases.
     """
     cells = [tuple(c) for c in job.get("cells", [])]
     skip = set(job.get("skip_cells", []))
@@ -163,6 +175,7 @@ def supervise(job, out_fd, run_child=None):
     sandboxed = bool(job.get("sandboxed")) and os.getuid() != 0 and os.getpid() < 100
     cells_seconds = float(job.get("cells_seconds", 0.0))  # a second pass runs no cell step
     stopped = set()  # pieces whose checks stop after one that hung or crashed
+    scratch = Sealed(max_frame)  # the children's frames, kept from later forks
 
     def forward(step, status, payload, seconds):  # each step's frame goes on as soon as it is read
         nonlocal cells_seconds
@@ -181,41 +194,51 @@ def supervise(job, out_fd, run_child=None):
                 for step in batch:
                     _send(out_fd, step["step"], "skipped", b"")
                 break
-            done = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed,
-                              forward)
+            done = _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, (sealed, scratch),
+                              sandboxed, forward)
             _empty(writable)
             batch = batch[done:]
     _send(out_fd, "done", "ok", b"")
 
 
-def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, max_frame, sandboxed, forward):
+def _run_batch(batch, run_child, cells, skip, timeout, cells_seconds, stores, sandboxed, forward):
     """Fork one child for `batch`, ``forward(step, status, payload, seconds)`` each step's frame; steps done.
 
     It stops at the first step that does not come back ``ok``: the child is
     then killed, with everything else of its step, and the steps after it are
     left to the caller.
     """
+    sealed, scratch = stores
     r, w = os.pipe()
+    in_r, in_w = os.pipe()  # the batch's own steps, sent after the fork
     start = time.monotonic()
     pid = _fork()
     if pid is None:
-        os.close(r)
-        os.close(w)
+        for fd in (r, w, in_r, in_w):
+            os.close(fd)
         forward(batch[0], "fork_failed", b"", 0.0)
         return 1
     if pid == 0:
         os.close(r)
+        os.close(in_w)
         try:
-            if run_child is None:
-                child_main(batch, cells, skip, w)
-            run_child(batch, w)
+            steps = read_bodies(in_r, len(batch))
+            os.close(in_r)
+            if steps is not None:
+                if run_child is None:
+                    child_main(steps, cells, skip, w)
+                run_child(steps, w)
         finally:
             os._exit(0)  # a child never goes back to the supervisor's loop
     os.close(w)
+    os.close(in_r)
+    first = timeout + (cells_seconds if batch[0]["step"].startswith("case:") else 0.0)
+    send_bodies(in_w, batch, sealed, start + first)  # not taken in time: the first step times out below
+    os.close(in_w)
     child, done, last = pid, 0, None
     for i, step in enumerate(batch):
         budget = timeout + (cells_seconds if step["step"].startswith("case:") and i == 0 else 0.0)
-        status, payload = read_frame(r, max_frame, deadline=start + budget)
+        status, payload = read_frame_sealed(r, scratch, start + budget)
         if status == "eof":  # the pipe closed without a frame: wait (within the budget) for how it ended
             code = _wait_until(pid, start + budget)
             if code is None:
@@ -307,10 +330,10 @@ def main():
     null = os.open(os.devnull, os.O_RDWR)
     os.dup2(null, 1)  # nothing but frames ever reaches the real stdout
     os.close(null)
-    status, raw = read_frame(0, MAX_JOB_BYTES)
-    if status != "ok":
-        sys.exit("no job on stdin")
-    job = json.loads(raw.decode("utf-8"))
+    try:
+        job, sealed = read_job(0, MAX_JOB_BYTES)
+    except (ValueError, OSError) as exc:
+        sys.exit(f"no job on stdin: {exc}")
     os.environ.pop("FMNIST_EDU_STUDENT", None)
     import numpy  # noqa: F401 - imported once here: forks are cheap after it
     import fmnist_checks.core  # noqa: F401
@@ -324,7 +347,7 @@ def main():
         import IPython.core.inputtransformer2  # noqa: F401
     except Exception:
         pass
-    supervise(job, out_fd)
+    supervise(job, out_fd, sealed=sealed)
     os._exit(0)
 
 

@@ -148,14 +148,63 @@ def _recipe(name):
     return value
 
 
-def _table_key(args, kwargs):
-    """The content key of a call (plain data of its arguments), or None when not plain."""
+def bind_call(params, args, kwargs):
+    """The call's arguments in parameter order, defaults filled in; None when they do not bind.
+
+    `params` is ``[[name, has default, default]]`` of the reference's signature
+    (:func:`autograder.isolation.signature_of`), so ``best_split(X, y, "gini")``
+    and ``best_split(X, y, criterion="gini", min_samples_leaf=1)`` are one call.
+    """
+    if params is None or len(args) > len(params):
+        return None
+    values = list(args)
+    rest = params[len(args):]
+    if any(k not in {p[0] for p in rest} for k in kwargs):
+        return None
+    for name, has_default, default in rest:
+        if name in kwargs:
+            values.append(kwargs[name])
+        elif has_default:
+            values.append(from_tagged(default))
+        else:
+            return None
+    return values
+
+
+def _canonical(value):
+    """Content, not its container: tuples as lists, numbers in lists or arrays as float64 arrays."""
+    import numpy as np
+
+    if isinstance(value, tuple):
+        value = list(value)
+    if isinstance(value, list):
+        try:
+            arr = np.asarray(value)
+        except Exception:
+            arr = None
+        if arr is None or arr.dtype.kind not in "biuf" or arr.ndim == 0:
+            return [_canonical(v) for v in value]
+        value = arr
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        return value.astype(np.float64)
+    return value
+
+
+def call_key(params, args, kwargs):
+    """The content key of a call bound to `params` (:func:`bind_call`), or None when not plain.
+
+    The trusted side keys the reference's calls the same way
+    (:mod:`autograder.isolation`).
+    """
     import hashlib
 
     from fmnist_checks.plain import dumps
 
+    values = bind_call(params, args, kwargs)
+    if values is None:
+        return None
     try:
-        return hashlib.sha256(dumps([list(args), dict(kwargs)]).encode()).hexdigest()
+        return hashlib.sha256(dumps([_canonical(v) for v in values]).encode()).hexdigest()
     except Exception:
         return None
 
@@ -173,30 +222,23 @@ def from_tagged(value):
 
 _ERRORS = {e.__name__: e for e in (ValueError, TypeError, IndexError, KeyError, ZeroDivisionError,
                                     ArithmeticError, AttributeError, RuntimeError, AssertionError)}
-MAX_LOGGED_CALLS = 300
 
 
-def stand_in(name, table, own, log=None):
-    """A stand-in for the piece `name`: the precomputed answer for a call in `table`, else `own`.
+def stand_in(name, table, own, params):
+    """A stand-in for the piece `name`: the recorded answer for a call in `table`, else `own`.
 
-    With `log` (the first pass), a call the table does not hold is noted there
-    (``[name, args, kwargs]`` of plain data) for the trusted side to answer.
+    Nothing else: a call the table does not hold is the student's own
+    function's (a NameError when the notebook does not define it), and is
+    reported nowhere; the reference never answers it.
     """
 
     def piece(*args, **kwargs):
-        key = _table_key(args, kwargs)
+        key = call_key(params, args, kwargs) if table else None
         if key is not None and key in table:
             entry = table[key]
             if isinstance(entry, dict) and set(entry) == {"__raise__"}:
                 raise _ERRORS.get(entry["__raise__"].get("type"), RuntimeError)(entry["__raise__"].get("message", ""))
             return from_tagged(entry)
-        if log is not None and key is not None and len(log) < MAX_LOGGED_CALLS:
-            try:
-                from fmnist_checks.plain import to_plain
-
-                log.append([name, to_plain(list(args)), to_plain(dict(kwargs))])
-            except Exception:
-                pass
         if own is None:
             raise NameError(f"name {name!r} is not defined")
         return own(*args, **kwargs)
@@ -247,16 +289,13 @@ def run_case(step, answers, helpers=None):
         run = functools.partial(run, **extra)
     # isolation: the other pieces answer from the trusted side's table, else are the student's own
     target = namespace_of(answer)
-    log = [] if step.get("record") else None
     if target is not None:
         tables = loads(step.get("table") or "{}")
+        params = step.get("signatures") or {}
         for other in step.get("others", []):
-            target[other] = stand_in(other, tables.get(other, {}), answers.get(other), log)
+            target[other] = stand_in(other, tables.get(other, {}), answers.get(other), params.get(other))
     case = Case(piece=piece, label="", inputs=inputs, run=run, expect=None, compare=None)
-    payload = {"result": call_answer(case, answer)}
-    if log:
-        payload["calls"] = log
-    return payload
+    return {"result": call_answer(case, answer)}
 
 
 def child_main(steps, cells, skip, fd):

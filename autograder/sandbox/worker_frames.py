@@ -15,12 +15,11 @@ HEADER = struct.Struct(">Q")
 
 
 def write_frame(fd, payload):
-    """Write an 8-byte big-endian length and `payload` (bytes) to `fd`."""
-    data = HEADER.pack(len(payload)) + payload
-    view = memoryview(data)
-    while view:
-        n = os.write(fd, view)
-        view = view[n:]
+    """Write an 8-byte big-endian length and `payload` (bytes or a memoryview, never copied) to `fd`."""
+    for view in (memoryview(HEADER.pack(len(payload))), memoryview(payload)):
+        while len(view):
+            n = os.write(fd, view)
+            view = view[n:]
 
 
 def read_exact(fd, n, deadline=None):

@@ -23,15 +23,14 @@ again there: a fresh kernel where needed).
 
 import contextlib
 import hashlib
-import json
 import socket
 import threading
 import time
 
 from fmnist_checks.notebook import is_answer, nbgrader_meta
 from fmnist_checks.pieces import piece_of
-from .trusted import build_steps, two_passes
-from ..sandbox.worker_frames import HEADER
+from .trusted import build_steps
+from ..sandbox.worker_sealed import pack_job
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 
@@ -97,17 +96,7 @@ class KernelChecks:
         """Run every case in the kernel; `call(code, timeout)` runs code there: "ok", "dead" or "timeout"."""
         self.ran = True
         deadline = time.monotonic() + self.total_timeout
-        alive = {"kernel": True}
-
-        def one_pass(todo, _records=None):
-            if not alive["kernel"] or time.monotonic() >= deadline:
-                return {}, []
-            records, notes, state = self._pass(todo, call, deadline)
-            alive["kernel"] = state == "ok"
-            return records, notes
-
-        first = [dict(s, record=True) for s in build_steps(self.assignment, self.seed)]
-        records, notes = two_passes(first, one_pass, one_pass, deadline)
+        records, notes, _ = self._pass(build_steps(self.assignment, self.seed), call, deadline)
         for key, record in records.items():
             self.records.setdefault(key, record)
         self.notes += [n for n in notes if n not in self.notes]
@@ -116,7 +105,7 @@ class KernelChecks:
     def _pass(self, todo, call, deadline):
         job = {"steps": todo, "step_timeout": self.step_timeout, "max_frame": MAX_FRAME_BYTES,
                "sandboxed": self.sandboxed}
-        payload = json.dumps(job).encode("utf-8")
+        payload = pack_job(job)  # the case bodies apart: the kernel keeps them from its forks
         records, notes, done = {}, [], {}
         conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
@@ -130,7 +119,7 @@ class KernelChecks:
         def reader():
             try:
                 conn.settimeout(max(1.0, deadline - time.monotonic()))
-                conn.sendall(HEADER.pack(len(payload)) + payload)
+                conn.sendall(payload)
                 conn.settimeout(None)  # read_frames waits with its own deadlines
                 done["all"] = read_frames(conn.fileno(), todo, records, notes, self.step_timeout, deadline)
             except OSError:  # the kernel closed or never took the connection

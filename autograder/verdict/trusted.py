@@ -17,7 +17,6 @@ read with every size bounded first.
 """
 
 import functools
-import json
 import os
 import subprocess
 import sys
@@ -28,12 +27,12 @@ from dataclasses import asdict, dataclass
 from fmnist_checks.core import format_error, judge as judge_case
 from ..hidden import all_cases, failure_text, grading_seed, score_outcomes
 from fmnist_checks.pieces import ASSIGNMENTS
-from fmnist_checks.plain import dumps, loads
+from fmnist_checks.plain import dumps
 from fmnist_checks.refban import find_in_source
 from .submission import Submission, read_submission, source_cells  # noqa: F401 (Submission: part of this API)
 from ..sandbox.bwrap import STUDENT_SIDE_ROOT, Limits
 from ..sandbox.sandbox_spec import WORK_FOLDER, open_folder, sandbox_command, worker_inside_argv
-from ..sandbox.worker_frames import HEADER
+from ..sandbox.worker_sealed import pack_job
 from .worker_records import MAX_FRAME_BYTES, give_up_at, read_frames
 
 # --- the worker: cases built here, plain inputs and recipes sent, frames read back
@@ -72,21 +71,21 @@ def build_steps(assignment, seed, isolate=True, skip=()):
 
     `skip`: the names of steps not wanted (those already run).
     """
-    from .isolation import isolation_table
+    from .isolation import hidden_keys, isolation_table, signatures
 
-    from .isolation import function_pieces
-
+    withheld = hidden_keys(assignment, seed) if isolate else {}
     steps = []
     for piece in ASSIGNMENTS[assignment]:
-        others = sorted(function_pieces(piece)) if isolate else []
+        params = signatures(piece) if isolate else {}
+        others = sorted(params)
         visible, hidden = all_cases(piece, seed)
         for i, case in enumerate(visible + hidden):
             if f"case:{piece}:{i}" in skip:
                 continue
             recipe, recipe_kwargs = recipe_of(case)
             steps.append({"step": f"case:{piece}:{i}", "piece": piece, "recipe": recipe, "others": others,
-                          "recipe_kwargs": recipe_kwargs, "inputs": dumps(case.inputs),
-                          "table": dumps(isolation_table(case) if isolate else {})})
+                          "signatures": params, "recipe_kwargs": recipe_kwargs, "inputs": dumps(case.inputs),
+                          "table": dumps(isolation_table(case, withheld) if isolate else {})})
     return steps
 
 
@@ -107,10 +106,9 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
     fresh child and reports a step that hung, crashed or sent too much; a
     worker that dies itself is restarted after the step it was running.
 
-    Isolation takes two passes: a case whose answer called another piece with
-    arguments the reference's own calls did not cover (:mod:`autograder.verdict.isolation`)
-    reports those calls; the reference answers them here, in this process, and
-    the case runs once more with those answers.
+    One pass: each case's other pieces answer from its isolation table
+    (:mod:`autograder.verdict.isolation`), else are the student's own; nothing the
+    student's code asks reaches the reference.
     """
     limits = limits or Limits()
     steps = build_steps(assignment, seed) if steps is None else steps
@@ -120,45 +118,7 @@ def run_in_worker(assignment, student, seed, cells, workdir, limits=None, step_t
                             readable=readable, max_restarts=max_restarts, uid=uid,
                             stub_dir=os.path.join(workdir, "stubs"))
     cell_steps = [{"step": f"cell:{gid}"} for gid, _ in cells]
-    first = cell_steps + [dict(s, record=True) for s in steps]
-
-    def second(todo, records):
-        skip_cells = [k[5:] for k, r in records.items() if k.startswith("cell:")
-                      and (r.get("error") or {}).get("type") == "Killed"]
-        return run(todo, skip_cells=skip_cells)
-
-    return two_passes(first, lambda todo: run(todo, skip_cells=[]), second, deadline)
-
-
-def two_passes(first, run_first, run_second, deadline):
-    """Run `first`, then once more the cases whose answer called another piece off the table.
-
-    ``run_first(todo)`` and ``run_second(todo, records)`` return ({step:
-    record}, notes); the second pass gets each case again with the table
-    completed by the reference's answers to the calls the first pass reported.
-    """
-    records, notes = run_first(first)
-    again = []
-    for step in first:
-        calls = (records.get(step["step"]) or {}).pop("calls", None)
-        if calls and step["step"].startswith("case:") and time.monotonic() < deadline:
-            table = answer_calls(step["piece"], calls, loads(step["table"]))
-            if table is not None:
-                again.append(dict(step, table=dumps(table), record=False))
-    if again:
-        second, more = run_second(again, records)
-        for key, record in second.items():
-            record.pop("calls", None)
-            records[key] = record
-        notes += [n for n in more if n not in notes]
-    return records, notes
-
-
-def answer_calls(piece, calls, table):
-    """`table` plus the reference's answers to the student's `calls` of other pieces, or None."""
-    from .isolation import reference_answers
-
-    return reference_answers(piece, calls, table)
+    return run(cell_steps + list(steps), skip_cells=[])
 
 
 def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadline, total_timeout,
@@ -186,8 +146,7 @@ def _run_pass(assignment, cells, todo, skip_cells, limits, step_timeout, deadlin
             for fd in fds:
                 os.close(fd)
         try:
-            payload = json.dumps(job).encode("utf-8")
-            proc.stdin.write(HEADER.pack(len(payload)) + payload)
+            proc.stdin.write(pack_job(job))  # each case's body apart: only its piece's child gets it
             proc.stdin.close()
         except (BrokenPipeError, OSError):
             pass

@@ -113,10 +113,7 @@ def _record(step, state, payload):
                                        "message": str(err.get("message", ""))[:1000],
                                        "where": None if err.get("where") is None else str(err["where"])[:500]}
                 return record
-            record = {"step": step, "result": data.get("result")}
-            if isinstance(data.get("calls"), list):
-                record["calls"] = data["calls"]
-            return record
+            return {"step": step, "result": data.get("result")}
     else:
         detail = what.get(state, f"failed ({state[:40]})")
         if state == "exit":

@@ -129,6 +129,15 @@ def _first_failure(outcomes):
     return ""
 
 
+def one_torch_thread():
+    """Torch on one thread in this process, before it forks: a forked child of a process whose
+    torch thread pool is running waits forever on that pool's lock."""
+    import sys
+
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(1)
+
+
 # the prepared cases the forked workers inherit (set before the pool forks)
 _PREPARED = {}
 
@@ -146,6 +155,7 @@ def grade_mutants(prepared, mutants, jobs=2, progress=None):
     """
     _PREPARED.clear()
     _PREPARED.update(prepared)
+    one_torch_thread()
     context = multiprocessing.get_context("fork")
     with context.Pool(max(1, jobs), maxtasksperchild=25) as pool:
         for result in pool.imap_unordered(_work, mutants, chunksize=1):

@@ -25,7 +25,7 @@ from fmnist_checks.a3_neural_network import (
     one_hot_cases,
     softmax_cases,
 )
-from fmnist_checks.cases import unchanged_case
+from fmnist_checks.cases import defaults_case, unchanged_case
 
 from .edges import argmax_is_clear, redraw
 
@@ -87,6 +87,7 @@ def _one_hot(rng):
     return (one_hot_cases(y, k, tag=", random labels, last class absent")
             + one_hot_cases(square, 4, tag=", n_samples == n_classes")
             + one_hot_cases(np.array([int(rng.integers(0, k))]), k, tag=", one sample")
+            + one_hot_cases(np.zeros(0, dtype=np.int64), k, tag=", no sample: shape (0, n_classes)")
             + [unchanged_case("one_hot", "does not modify its input", [y, k])])
 
 
@@ -102,6 +103,7 @@ def _cross_entropy(rng):
     return (cross_entropy_cases(probs, Y, tag=", random probabilities")
             + cross_entropy_cases(zero, Y, tag=", a row with zero probabilities")
             + cross_entropy_cases(probs, soft, tag=", soft targets")
+            + cross_entropy_cases(probs[:1], Y[:1], tag=", one row")
             + [unchanged_case("cross_entropy", "does not modify its inputs", [zero, Y])])
 
 
@@ -180,7 +182,9 @@ def _network(rng):
             + network_fit_full_batch_cases(X, y, Ws, bs, lr, epochs, tag=", random")
             + network_fit_batches_cases(X[1], y[1], copies, Ws, bs, lr, 2, batch, tag=", random")
             + network_shuffle_cases(X, y, Ws, bs, lr, 3, batch, seed, tag=", random")
-            + network_predict_cases(X1, y1, W1, b1, lr, 3, X_new, tag=", random"))
+            + network_predict_cases(X1, y1, W1, b1, lr, 3, X_new, tag=", random")
+            + [defaults_case("NeuralNetworkClassifier", "fit's defaults are the contract's",
+                             {"learning_rate": 0.01, "epochs": 10, "batch_size": 32, "seed": 0}, part="fit")])
 
 
 HIDDEN = {

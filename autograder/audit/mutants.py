@@ -72,22 +72,14 @@ def _mutations(path, code):
 
 
 @lru_cache(maxsize=None)
-def _module_mutants(path):
-    """Every mutant of the module at `path`: [(line, function name, mutated source)]."""
+def _module_mutations(path):
+    """The module at `path`: (its code, its libcst tree, [(line, function name, mutation)])."""
     code = open(path, encoding="utf-8").read()
     module, mutations = _mutations(path, code)
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    out = []
-    for mutation in mutations:
-        outer = mutation.contained_by_top_level_function
-        if outer is None:
-            continue
-        line = positions[mutation.original_node].start.line
-        source = module.deep_replace(mutation.original_node, mutation.mutated_node).code
-        if source == code:
-            continue
-        out.append((line, outer.name.value, source))
-    return code, out
+    found = [(positions[m.original_node].start.line, m.contained_by_top_level_function.name.value, m)
+             for m in mutations if m.contained_by_top_level_function is not None]
+    return code, module, found
 
 
 def _key(piece, function, diff):
@@ -99,10 +91,14 @@ def _key(piece, function, diff):
 def mutants_of(piece):
     """The mutants of `piece`, in source order (a list of :class:`Mutant`)."""
     module_name, path, first, last = _piece_span(piece)
-    code, found = _module_mutants(path)
+    code, module, found = _module_mutations(path)
     mutants, seen = [], set()
-    for line, function, source in found:
+    for line, function, mutation in found:
         if not first <= line <= last:
+            continue
+        # the whole module with this one node replaced (the piece runs with its module's helpers)
+        source = module.deep_replace(mutation.original_node, mutation.mutated_node).code
+        if source == code:
             continue
         diff = "".join(difflib.unified_diff(code.splitlines(True), source.splitlines(True),
                                             f"a/{module_name}", f"b/{module_name}", n=2))

@@ -43,19 +43,22 @@ def _assignment(result):
         head += f"; a sample of {result['sampled_per_piece']} mutants per piece"
     rows = ["<table><tr><th>piece</th><th>mutants</th><th>killed</th><th>of which by hidden checks only</th>"
             "<th>survived</th><th>equivalent</th><th>kill rate</th></tr>"]
-    details = []
+    survivors, equivalents = [], []
     for piece, t in result["pieces"].items():
         rows.append(f"<tr><td><code>{e(piece)}</code></td><td>{t['mutants']}</td><td>{t['killed']}</td>"
                     f"<td>{t['killed_hidden_only']}</td><td>{t['survived']}</td><td>{t['equivalent']}</td>"
                     f"{_rate(t['kill_rate'])}</tr>")
         for s in t["survivors"]:
-            details.append(f"<h3>survivor <code>{e(s['key'])}</code> of <code>{e(piece)}</code> "
+            survivors.append(f"<h3>survivor <code>{e(s['key'])}</code> of <code>{e(piece)}</code> "
                            f"(in <code>{e(s['function'])}</code>, line {s['line']})</h3>{_diff(s['diff'])}")
         for q in t.get("equivalents", []):
-            details.append(f"<h3>equivalent <code>{e(q['key'])}</code> of <code>{e(piece)}</code></h3>"
+            equivalents.append(f"<h3>equivalent <code>{e(q['key'])}</code> of <code>{e(piece)}</code></h3>"
                            f"<p>{e(q['reason'])}</p>{_diff(q['diff'])}")
     rows.append("</table>")
-    return head + "</p>" + "".join(rows) + "".join(details)
+    if equivalents:
+        survivors.append(f"<details><summary>the {len(equivalents)} mutants listed as equivalent, "
+                         f"with their reasons</summary>{''.join(equivalents)}</details>")
+    return head + "</p>" + "".join(rows) + "".join(survivors)
 
 
 def _diff(diff):
@@ -76,7 +79,7 @@ pre{background:#f6f6f6;padding:.6em;overflow-x:auto}.add{color:#065f06}.del{colo
 
 
 def write_html(path, data):
-    """``audit.html``: a table per assignment, then each survivor and equivalent as a diff."""
+    """``audit.html``: per assignment its table, each survivor's diff, then (folded) each equivalent's."""
     body = "".join(_assignment(r) for _, r in sorted(data["assignments"].items()))
     page = (f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Mutation audit</title>"
             f"<style>{STYLE}</style></head><body><h1>Mutation audit of the checks</h1>"

@@ -175,7 +175,9 @@ def _network(rng):
     copies = batch * int(rng.integers(2, 4)) + 1  # the last batch is partial
     seed = redraw(lambda: int(rng.integers(0, 1000)), lambda s: shuffles_differ(len(y), batch, s),
                   "network shuffle seed")
+    X2, _, W2, b2 = network_problem(rng, (n_in, k), n)
     return (network_forward_cases(X, Ws, bs, tag=", random 2 hidden layers")
+            + network_forward_cases(X2, W2, b2, tag=", one softmax layer and no hidden one")
             + network_backward_cases(X, y, Ws, bs, tag=", 2 hidden layers")
             + network_backward_cases(X1, y1, W1, b1, tag=", 1 hidden layer")
             + network_step_cases(Ws, bs, gws, gbs, lr, tag=f", learning_rate={lr:.3g}")

@@ -19,6 +19,7 @@ import fmnist_edu
 # below them all.
 LAYERS = (
     "autograder.cli",
+    "autograder.audit",
     "autograder.similarity",
     "autograder.batch",
     "autograder.lms",

@@ -90,7 +90,12 @@ SUBCOMMANDS = {
     "export": "autograder.cli.export",
     # fmnist-grade similarity ASSIGNMENT: which submissions share code (autograder.cli.similarity)
     "similarity": "autograder.cli.similarity",
+    # fmnist-grade audit [ASSIGNMENT...]: the mutation audit of the checks (autograder.cli.audit)
+    "audit": "autograder.cli.audit",
 }
+# the audit keeps the caller's rights (its main does not call as_grading_user): it reads no
+# submission (it runs the project's own reference, mutated) and writes into the checkout
+# (autograder/audit/kill_rates.json, reports/), which the grading user cannot write
 
 
 def main(argv=None):
@@ -110,7 +115,8 @@ def main(argv=None):
                "fmnist-grade feedback ASSIGNMENT (feedback to every student), "
                "fmnist-grade roster FILE --lms LMS (students from the LMS), "
                "fmnist-grade export ASSIGNMENT... --lms LMS --roster FILE --out FILE (grades for the LMS), "
-               "fmnist-grade similarity ASSIGNMENT (which submissions share code).")
+               "fmnist-grade similarity ASSIGNMENT (which submissions share code), "
+               "fmnist-grade audit [ASSIGNMENT...] (the mutation audit of the checks).")
     parser.add_argument("assignment", choices=list(ASSIGNMENTS))
     parser.add_argument("--course", default=".", help="the nbgrader course folder (default: .)")
     parser.add_argument("--student", action="append", help="grade only this student (repeatable)")

@@ -165,3 +165,32 @@ def run_property(answer, args, kwargs, reduce):
     """Run recipe of :func:`property_case`: the answer's result reduced to plain data."""
     result = answer(*copy.deepcopy(args), **copy.deepcopy(kwargs))
     return reduce(result, *copy.deepcopy(args), **copy.deepcopy(kwargs))
+
+
+def signature_defaults(answer, args, kwargs):
+    """Run recipe of :func:`defaults_case`: {parameter: default} of the answer's signature (a repr each)."""
+    import inspect
+
+    parameters = inspect.signature(answer).parameters
+    return {name: repr(parameters[name].default) if name in parameters else "<missing>"
+            for name in kwargs["names"]}
+
+
+def defaults_case(piece, label, defaults, part="main"):
+    """A case that the signature's defaults are the contract's (`defaults`: {parameter: value}).
+
+    The answer cell gives the signature; a changed default changes what a
+    plain call such as ``NeuralNetworkClassifier(layers).fit(X, y)`` does.
+    """
+    expected = {name: repr(value) for name, value in defaults.items()}
+    return Case(
+        piece=piece,
+        label=label,
+        inputs={"args": [], "kwargs": {"names": list(defaults)}},
+        run=signature_defaults,
+        expect=expected,
+        compare=equal(),
+        call=f"inspect.signature({piece})",
+        part=part,
+        kind="api",
+    )

@@ -25,7 +25,7 @@ from fmnist_checks.a3_neural_network import (
     one_hot_cases,
     softmax_cases,
 )
-from fmnist_checks.cases import unchanged_case
+from fmnist_checks.cases import defaults_case, unchanged_case
 
 from .edges import argmax_is_clear, redraw
 
@@ -87,6 +87,7 @@ def _one_hot(rng):
     return (one_hot_cases(y, k, tag=", random labels, last class absent")
             + one_hot_cases(square, 4, tag=", n_samples == n_classes")
             + one_hot_cases(np.array([int(rng.integers(0, k))]), k, tag=", one sample")
+            + one_hot_cases(np.zeros(0, dtype=np.int64), k, tag=", no sample: shape (0, n_classes)")
             + [unchanged_case("one_hot", "does not modify its input", [y, k])])
 
 
@@ -102,6 +103,7 @@ def _cross_entropy(rng):
     return (cross_entropy_cases(probs, Y, tag=", random probabilities")
             + cross_entropy_cases(zero, Y, tag=", a row with zero probabilities")
             + cross_entropy_cases(probs, soft, tag=", soft targets")
+            + cross_entropy_cases(probs[:1], Y[:1], tag=", one row")
             + [unchanged_case("cross_entropy", "does not modify its inputs", [zero, Y])])
 
 
@@ -173,14 +175,18 @@ def _network(rng):
     copies = batch * int(rng.integers(2, 4)) + 1  # the last batch is partial
     seed = redraw(lambda: int(rng.integers(0, 1000)), lambda s: shuffles_differ(len(y), batch, s),
                   "network shuffle seed")
+    X2, _, W2, b2 = network_problem(rng, (n_in, k), n)
     return (network_forward_cases(X, Ws, bs, tag=", random 2 hidden layers")
+            + network_forward_cases(X2, W2, b2, tag=", one softmax layer and no hidden one")
             + network_backward_cases(X, y, Ws, bs, tag=", 2 hidden layers")
             + network_backward_cases(X1, y1, W1, b1, tag=", 1 hidden layer")
             + network_step_cases(Ws, bs, gws, gbs, lr, tag=f", learning_rate={lr:.3g}")
             + network_fit_full_batch_cases(X, y, Ws, bs, lr, epochs, tag=", random")
             + network_fit_batches_cases(X[1], y[1], copies, Ws, bs, lr, 2, batch, tag=", random")
             + network_shuffle_cases(X, y, Ws, bs, lr, 3, batch, seed, tag=", random")
-            + network_predict_cases(X1, y1, W1, b1, lr, 3, X_new, tag=", random"))
+            + network_predict_cases(X1, y1, W1, b1, lr, 3, X_new, tag=", random")
+            + [defaults_case("NeuralNetworkClassifier", "fit's defaults are the contract's",
+                             {"learning_rate": 0.01, "epochs": 10, "batch_size": 32, "seed": 0}, part="fit")])
 
 
 HIDDEN = {

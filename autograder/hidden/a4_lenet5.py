@@ -22,6 +22,7 @@ from fmnist_checks.a4_lenet5 import (
 from fmnist_checks.compare import close, equal, fields
 from fmnist_checks.core import Case
 
+from fmnist_checks.cases import defaults_case
 from .edges import argmax_is_clear, redraw, stopping_is_clear
 
 
@@ -139,6 +140,8 @@ def _hidden_stopping(rng):
                     "EarlyStopping best-state curve")
     fills = [float(v) for v in rng.integers(1, 50, len(losses))]
     cases.append(best_state_case(losses, fills, "best_state follows the best of a random curve"))
+    cases.append(defaults_case("EarlyStopping", "patience and min_delta default to the contract's",
+                               {"patience": 5, "min_delta": 0.0}, part="stopping rule"))
     return cases
 
 
@@ -146,7 +149,8 @@ def _hidden_lenet(rng):
     n_classes = int(rng.choice([2, 3, 7, 10]))
     batch = int(rng.integers(1, 5))
     return lenet_cases(n_classes, batch=batch, seed=int(rng.integers(0, 1000)),
-                       tag=f" (n_classes={n_classes}, batch of {batch})")
+                       tag=f" (n_classes={n_classes}, batch of {batch})") + [
+        defaults_case("LeNet5", "n_classes defaults to the contract's 5", {"n_classes": 5}, part="parameters")]
 
 
 def _hidden_train(rng):
@@ -155,14 +159,16 @@ def _hidden_train(rng):
     if n_samples % batch_size == 0:
         n_samples += 1
     return train_cases(n_samples, int(rng.integers(2, 6)), int(rng.integers(2, 6)), batch_size,
-                       seed=int(rng.integers(0, 10_000)), tag=" (random sizes)") + [_train_steps_case(rng)]
+                       seed=int(rng.integers(0, 10_000)), tag=" (random sizes)") + [_train_steps_case(rng)] + \
+        train_cases(1, 3, 2, 1, seed=int(rng.integers(0, 10_000)), tag=" (a loader of one sample)")
 
 
 def _hidden_evaluate(rng):
     inputs = _evaluate_inputs(rng, (9, 30), (2, 7), (2, 6), (2, 6))
     return evaluate_cases(inputs["n_samples"], inputs["n_features"], inputs["n_classes"],
                           inputs["batch_size"], seed=inputs["seed"], tag=" (random sizes)") + [
-        _evaluate_loader_case(rng)]
+        _evaluate_loader_case(rng)] + evaluate_cases(1, 3, 2, 1, seed=int(rng.integers(0, 10_000)),
+                                                     tag=" (a loader of one sample)")
 
 
 HIDDEN = {

@@ -165,10 +165,12 @@ def zip_collected(course_dir, submitted, student, assignment):
     submitted folder, byte for byte. That folder is the instructor's (no
     student writes there), so the evidence is: every notebook of `submitted`
     is, with the same bytes, a file there that the course's ``named_regexp``
-    gives to `student` under that notebook's name. A walk of it that cannot
-    see everything is no evidence.
+    gives to `student` under that notebook's name, matched as
+    :class:`autograder.lms.zip_names.ArchiveNameCollector` matches it (the
+    path under ``extracted/``). A walk of it that cannot see everything is no
+    evidence.
     """
-    import re
+    from .zip_names import archive_match
 
     pattern, regexp = _zip_settings(course_dir)
     wanted = _notebooks(submitted) if os.path.isdir(submitted) else {}
@@ -183,11 +185,7 @@ def zip_collected(course_dir, submitted, student, assignment):
             if seen > MAX_ENTRIES:
                 return False
             path = os.path.join(root, name)
-            try:
-                match = re.match(regexp, path)
-            except re.error:
-                return False
-            info = match.groupdict() if match else {}
+            info = archive_match(regexp, os.path.relpath(path, extracted)) or {}
             if info.get("student_id") != student or not isinstance(info.get("file_id"), str):
                 continue
             nb = os.path.splitext(info["file_id"])[0] + os.path.splitext(name)[1]

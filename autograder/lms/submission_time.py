@@ -59,6 +59,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from ..sandbox.safefs import UnsafePath, read_regular
+from ..untrusted.escape import terminal
 from .exchange_copies import (MAX_ENTRIES, UTC, _name_time, _named_copies, _owner, _utc, course_collect_filter,
                               holds_same_notebooks, student_uid, zip_collected)
 
@@ -306,7 +307,7 @@ class VouchedTime(NbGraderPreprocessor):
                                   root if isinstance(root, str) else "/usr/local/share/nbgrader/exchange",
                                   coursedir.course_id, coursedir.root, course_collect_filter(config=self.config))
         for note in notes:
-            self.log.warning("%s: %s", info["student"], note)
+            self.log.warning("%s: %s", terminal(info["student"]), terminal(note))
         if hold:  # nbgrader autograde records this student as failed, and says why
             raise NotVouched(f"{info['student']}: {hold}")
         with Gradebook(info["db_url"]) as gb:

@@ -16,12 +16,16 @@ c.CourseDirectory.course_id = "fmnist-edu"
 c.Exchange.root = os.environ.get("FMNIST_EDU_EXCHANGE") or os.path.join(
     os.path.dirname(os.path.abspath(__file__)), "exchange")
 
-# zip_collect: files (or zips of files) in downloaded/<assignment>/archive/ named
-# <student>_..._<notebook>.ipynb: bob_a5_evaluation.ipynb, an LMS's
-# bob_attempt_2026-11-20-17-00-00_a5_evaluation.ipynb or bobsmith_1234_5678_a5_evaluation.ipynb.
-# nbgrader matches it against the file's whole path.
+# zip_collect: what the LMS hands out in downloaded/<assignment>/archive/, one file or zip per
+# student, named <student>_...: bob_a5_evaluation.ipynb, an LMS's
+# bob_attempt_2026-11-20-17-00-00_a5_evaluation.ipynb or bobsmith_1234_5678_a5_evaluation.ipynb,
+# or bobsmith_1234_5678_homework.zip holding the notebook. The regexp is matched against the path
+# under downloaded/<assignment>/extracted/ (autograder/lms/zip_names.py): the student id comes from
+# its first part, the LMS's name of the file or archive, never from a name inside an archive.
+c.ZipCollectApp.collector_plugin = "autograder.lms.zip_names.ArchiveNameCollector"
 c.FileNameCollectorPlugin.named_regexp = (
-    r".*/(?P<student_id>[^/_]+)_(?:[^/]*_)?(?P<file_id>a[1-5]_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb)$"
+    r"^(?P<student_id>[^/_]+)(?:(?:_[^/]*)?/(?:.*/)?(?:[^/]*_)?|_(?:[^/]*_)?)"
+    r"(?P<file_id>a[1-5]_[a-z0-9]+(?:_[a-z0-9]+)*\.ipynb)$"
 )
 
 # each archive is looked at before it is extracted: regular files only, 64 MB and 200

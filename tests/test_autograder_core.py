@@ -187,3 +187,23 @@ def test_no_isolation_table_holds_another_pieces_graded_hidden_answer(seed):
             for other, table in loads(step["table"]).items():
                 leaked = [hidden[(other, k)] for k in table if (other, k) in hidden]
                 assert not leaked, f"{step['step']}'s table holds {other}'s hidden answers {leaked}"
+
+
+@pytest.mark.parametrize("source, why", [
+    ("def accuracy(y_true, y_pred):\n    return " + "1+" * 200000 + "1\n", "RecursionError"),
+    ("def accuracy(y_true, y_pred):\n    return 1\x00\n", ""),  # ValueError, or SyntaxError since 3.11.4
+    ("def accuracy(y_true, y_pred):\n    return (1\n", "SyntaxError"),
+])
+def test_code_the_parser_cannot_read_costs_its_own_piece_with_a_message(source, why):
+    """A RecursionError (once raised out of the ban and the whole submission went ungraded), a NUL or a syntax
+    error: that piece gets a message saying why, and nothing is raised for the others."""
+    found = find_in_source(source, "accuracy")
+    assert found.startswith("accuracy: the grader cannot read your answer's code (" + why)
+    assert "0 points for this piece" in found
+    assert find_in_source("def confusion_matrix(a, b, n):\n    return 0\n", "confusion_matrix") is None
+
+
+def test_ipython_syntax_in_an_answer_cell_is_read_as_the_kernel_reads_it():
+    source = "%time x = 1\n!echo hi\nimport sklearn.tree\n"
+    assert "imports sklearn.tree" in find_in_source(source, "DecisionTreeClassifier")
+    assert find_in_source("%time x = 1\ndef gini(y):\n    return 0\n", "gini") is None

@@ -214,7 +214,7 @@ def test_local_cluster_workers_run_under_the_cap():
 
 
 def test_zip_collect_extracts_within_bounds(tmp_path):
-    """An LMS download: bob's zip, a class bundle holding carl's zip, and eve's bomb (20 MB of zeros
+    """An LMS download: bob's zip, a class bundle (``bundles``) holding carl's zip, and eve's bomb (20 MB of zeros
     in 20 members, a link, a name leaving the folder): at most 8 MB of eve's is extracted
     (``--BoundedExtractor.max_archive_mb=8``), no link, nothing outside; all three are collected."""
     import stat
@@ -241,7 +241,8 @@ def test_zip_collect_extracts_within_bounds(tmp_path):
         link.external_attr = (stat.S_IFLNK | 0o777) << 16
         zf.writestr(link, "/etc/passwd")
         zf.writestr("../../../escaped.txt", "out")
-    run_nbgrader(["zip_collect", ASSIGNMENT, "--force", "--BoundedExtractor.max_archive_mb=8"], cwd=course)
+    run_nbgrader(["zip_collect", ASSIGNMENT, "--force", "--BoundedExtractor.max_archive_mb=8",
+                  "--BoundedExtractor.bundles=class.zip"], cwd=course)
     extracted = os.path.join(course, "downloaded", ASSIGNMENT, "extracted")
     size = 0
     for root, dirs, files in os.walk(extracted):
@@ -252,3 +253,87 @@ def test_zip_collect_extracts_within_bounds(tmp_path):
     assert not any("escaped" in f for _, _, files in os.walk(course) for f in files)
     for student in ("bob", "carl", "eve"):
         assert os.path.isfile(os.path.join(course, "submitted", student, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")), student
+
+
+def _zip_collect(tmp_path, archives):
+    """``nbgrader zip_collect`` (exit status, stderr) on an LMS download of `archives` {name: {member: bytes}}."""
+    import subprocess
+    import sys
+    import zipfile
+
+    course = make_course(str(tmp_path), students=())
+    archive = os.path.join(course, "downloaded", ASSIGNMENT, "archive")
+    os.makedirs(archive)
+    for name, members in archives.items():
+        if isinstance(members, bytes):
+            with open(os.path.join(archive, name), "wb") as fh:
+                fh.write(members)
+            continue
+        with zipfile.ZipFile(os.path.join(archive, name), "w") as zf:
+            for member, data in members.items():
+                zf.writestr(member, data)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "zip_collect", ASSIGNMENT, "--force"], cwd=course,
+                          capture_output=True, text=True, errors="surrogateescape", timeout=300)
+    return course, done.returncode, done.stderr
+
+
+def _collected(course):
+    submitted = os.path.join(course, "submitted")
+    return sorted(os.path.relpath(os.path.join(r, f), submitted) for r, _, fs in os.walk(submitted) for f in fs
+                  if f.endswith(".ipynb"))
+
+
+def _released(course):
+    with open(os.path.join(course, "release", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), "rb") as fh:
+        return fh.read()
+
+
+def test_zip_collect_takes_the_student_from_the_archives_own_name(tmp_path):
+    """A name inside mallory's archive never makes it another student's, nor stops the class: with bob's own
+    upload present (a duplicate for bob stopped zip_collect, exit 1) and without it (mallory's notebook
+    became bob's). Two notebooks of the same name in one archive are that student's alone to sort out."""
+    nb = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    planted = {f"bob_{ASSIGNMENT}.ipynb": b'{"planted": "by mallory"}'}
+    for with_bob in (True, False):
+        archives = {"mallory_2002_9002_homework.zip": planted, f"carol_2003_9003_{ASSIGNMENT}.ipynb": nb,
+                    "dave_2004_9004_hw.zip": {f"{ASSIGNMENT}.ipynb": nb, f"sub/{ASSIGNMENT}.ipynb": nb}}
+        if with_bob:
+            archives[f"bob_2001_9001_{ASSIGNMENT}.ipynb"] = nb
+        course, status, err = _zip_collect(tmp_path / str(with_bob), archives)
+        assert status == 0, err[-2000:]
+        expected = ["bob"] * with_bob + ["carol", "mallory"]
+        assert _collected(course) == [os.path.join(s, ASSIGNMENT, f"{ASSIGNMENT}.ipynb") for s in expected]
+        if with_bob:
+            with open(os.path.join(course, "submitted", "bob", ASSIGNMENT, f"{ASSIGNMENT}.ipynb"), "rb") as fh:
+                assert fh.read() == nb
+        assert "dave's download holds 2 files" in err
+
+
+def test_one_archive_that_cannot_be_extracted_is_its_own_warning(tmp_path):
+    """A member "d" and a member "d/x" (and an archive inside named like a member) once raised
+    FileExistsError out of the extractor and nobody was collected: now it is that archive's warning."""
+    nb = b'{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}'
+    import io
+    import zipfile
+
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("x.txt", "x")
+    course, status, err = _zip_collect(tmp_path, {
+        f"alice_1001_9001_{ASSIGNMENT}.ipynb": nb,
+        "mallory_1002_9002_hw.zip": {f"mallory_{ASSIGNMENT}.ipynb": nb, "d": b"a file", "d/x": b"under it",
+                                     "n": b"a file", "n.zip": inner.getvalue()},
+        f"zed_1003_9003_{ASSIGNMENT}.ipynb": nb})
+    assert status == 0, err[-2000:]
+    assert _collected(course) == [os.path.join(s, ASSIGNMENT, f"{ASSIGNMENT}.ipynb")
+                                  for s in ("alice", "mallory", "zed")]
+    assert "d/x (FileExistsError)" in err or "d/x (NotADirectoryError)" in err
+
+
+def test_names_from_an_archive_reach_the_terminal_inert(tmp_path):
+    """A member name with escape sequences (window title, clear screen, colour) is logged without them."""
+    evil = "../\x1b]0;PWNED\x07\x1b[2J\x1b[31mALL GRADES DELETED\x1b[0m\u202e"
+    course, status, err = _zip_collect(tmp_path, {"mallory_1002_9002_hw.zip": {evil: b"x"},
+                                                  "eve\x1b[2J_1_2_hw.zip": {f"{ASSIGNMENT}.ipynb": b"{}"}})
+    assert "ALL GRADES DELETED" in err and "not taken" in err
+    assert "\x1b" not in err and "\x07" not in err and "\u202e" not in err

@@ -271,3 +271,71 @@ def test_nbgrader_autograde_fails_the_student_whose_copy_is_someone_elses(ex):
     resources = {"nbgrader": {"notebook": ASSIGNMENT, "assignment": ASSIGNMENT, "student": ME, "db_url": "x"}}
     with pytest.raises(st.NotVouched, match="does not own"):
         st.VouchedTime(config=config).preprocess(None, resources)
+
+
+# -- what cannot be seen vouches for nothing; a copy is compared on what collect copies -----------
+
+def _collect_as_nbgrader(ex, copy, student=ME):
+    """``nbgrader collect``'s own copy: nbgrader's ignore function with the course's settings."""
+    from nbgrader.utils import ignore_patterns
+
+    from autograder.lms.exchange_copies import course_collect_filter
+
+    dest = ex.course / "submitted" / student / ASSIGNMENT
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(copy, dest, ignore=course_collect_filter(str(ex.course)))
+    assert ignore_patterns  # the filter is nbgrader's own
+    return str(dest)
+
+
+def test_a_notebook_collect_ignores_is_no_difference_and_the_claim_still_costs_the_change_time(ex):
+    """A ``.decoy.ipynb`` beside the notebook (the course ignores ".*", so collect leaves it out) neither
+    makes the copy someone else's nor lets the claim win: the copy's change time, no hold."""
+    copy = ex.submit(claim=BACKDATED)
+    (copy / ".decoy.ipynb").write_text("{}")
+    _collect_as_nbgrader(ex, copy)
+    assert not (ex.course / "submitted" / ME / ASSIGNMENT / ".decoy.ipynb").exists()
+    when, notes, hold = ex.vouch()
+    assert hold == "" and when == collection_time(str(copy)) and "timestamp.txt says 2026-01-01" in notes[0]
+
+
+def test_a_notebook_collect_copies_is_a_difference(ex):
+    """Not less than collect: a notebook collect would copy, present in the copy alone, is a difference."""
+    copy = ex.submit(claim=BACKDATED)
+    submitted = _collect_as_nbgrader(ex, copy)
+    (copy / "extra.ipynb").write_text("{}")
+    when, notes, hold = ex.vouch()
+    assert when == collection_time(submitted) and "none of the 1 inbound copies" in hold
+
+
+def _unlistable(monkeypatch, folder):
+    """`folder` cannot be listed, as for a grading user who does not own nbgrader's 2733 inbound folder."""
+    from autograder.lms import exchange_copies
+
+    real = os.listdir
+
+    def listdir(path="."):
+        if str(path) == str(folder):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real(path)
+
+    monkeypatch.setattr(exchange_copies.os, "listdir", listdir)
+
+
+def test_an_inbound_folder_the_grader_cannot_list_vouches_for_nothing(ex, monkeypatch):
+    """No copy is seen, so the time is the collection time, never the claim, and a note says why."""
+    copy = ex.submit(claim=BACKDATED)
+    submitted = _collect_as_nbgrader(ex, copy)
+    _unlistable(monkeypatch, ex.inbound)
+    when, notes, hold = ex.vouch()
+    assert when == collection_time(submitted) and hold == ""
+    assert "inbound folder cannot be listed here (PermissionError)" in notes[-1] and "2026-01-01" in notes[-1]
+
+
+def test_a_copy_that_cannot_be_read_vouches_for_nothing(ex, monkeypatch):
+    """A copy whose folder cannot be listed holds nothing: no claim, the row needs a look."""
+    copy = ex.submit(claim=BACKDATED)
+    submitted = _collect_as_nbgrader(ex, copy)
+    _unlistable(monkeypatch, copy)
+    when, notes, hold = ex.vouch()
+    assert when == collection_time(submitted) and "none of the 1 inbound copies" in hold

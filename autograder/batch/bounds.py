@@ -30,6 +30,7 @@ import stat
 from dataclasses import dataclass
 
 from ..sandbox.safefs import UnsafePath, read_regular
+from ..untrusted.escape import terminal
 
 IGNORED = (".ipynb_checkpoints", "__pycache__", ".pytest_cache")
 MAX_FILE_BYTES = 50 * 2**20  # a single submitted file larger than this is never taken
@@ -60,7 +61,8 @@ def _mb(n):
 
 
 def _names(names):
-    shown = ", ".join(names[:SHOWN])
+    """The first names of `names`, each made inert for a terminal (a student chose them)."""
+    shown = ", ".join(terminal(str(n)) for n in names[:SHOWN])
     return shown + (f" (and {len(names) - SHOWN} more)" if len(names) > SHOWN else "")
 
 

@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from .bounds import grader_memory_mb, held_bytes, with_files
 from ..sandbox.uids import UidRange
+from ..untrusted.escape import terminal
 
 log = logging.getLogger(__name__)
 
@@ -318,8 +319,8 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
                 result = future.result()
             except Exception as exc:  # KilledWorker: every worker it ran on died (maybe because of another step)
                 lost.append((job, _why(exc)))
-                log.warning("the step of %s failed on the cluster (%s); it runs again alone", job["student"],
-                            lost[-1][1])
+                log.warning("the step of %s failed on the cluster (%s); it runs again alone", terminal(job["student"]),
+                            terminal(lost[-1][1]))
                 continue
             finally:
                 future.release()  # taken: a worker that dies later does not make Dask grade it again
@@ -336,7 +337,8 @@ def _run_dask(step, jobs, options, progress, desc, key=None, client=None):
                 result = future.result()
             except Exception as exc:
                 why = _why(exc)
-                log.error("the step of %s failed on the cluster again, alone (%s): given up", job["student"], why)
+                log.error("the step of %s failed on the cluster again, alone (%s): given up", terminal(job["student"]),
+                          terminal(why))
                 result = failed_result(
                     job, f"grading failed on the cluster ({type(exc).__name__}): the step ended or lost "
                          f"every worker it ran on, also when it ran alone, and was given up; nothing was "

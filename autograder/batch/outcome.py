@@ -12,6 +12,8 @@ then exits with :data:`EXIT_NEEDS_LOOK`.
 import logging
 from dataclasses import dataclass, field
 
+from ..untrusted.escape import terminal
+
 log = logging.getLogger(__name__)
 
 EXIT_OK = 0  # every submission graded and recorded
@@ -69,7 +71,7 @@ def stored(store, course_dir, db_url, result, over_caps=False):
             why = f"not recorded in the gradebook: {exc}"
         else:
             why = f"not recorded in the gradebook ({_why(exc)})"
-        log.error("%s: %s", result.get("student"), why)
+        log.error("%s: %s", terminal(str(result.get("student"))), terminal(why))
         r = StudentResult(result["student"], notes=list(result.get("notes", [])) + [why],
                           seconds=result.get("seconds", 0.0), assignment=result.get("assignment", ""))
         for piece, v in (result.get("pieces") or {}).items():

@@ -37,7 +37,7 @@ COURSE_ID = "fmnist-edu"
 TIMESTAMP = "2026-11-20 17:00:00.000000 UTC"
 # how the LMS names each downloaded file: <student>_attempt_<time>_<notebook>.ipynb
 # (nbgrader matches the pattern against the extracted file's whole path)
-LMS_NAMES = r".*/(?P<student_id>[^/_]+)_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/]+)"
+LMS_NAMES = r"^(?P<student_id>[^/_]+)/(?:.*/)?[^/]*_attempt_(?P<timestamp>[0-9\-]+)_(?P<file_id>[^/]+)$"
 
 
 def _say(message):

@@ -31,6 +31,40 @@ def _dotted(node):
     return None
 
 
+UNREADABLE = (SyntaxError, RecursionError, MemoryError, ValueError, OverflowError)  # what ast.parse raises
+
+
+def _why(exc):
+    if isinstance(exc, SyntaxError):
+        return f"SyntaxError: {exc.msg}" + (f" (line {exc.lineno})" if exc.lineno else "")
+    return type(exc).__name__ + {"RecursionError": ": nested too deeply", "MemoryError": ": too large",
+                                 "ValueError": ": a character Python cannot read"}.get(type(exc).__name__, "")
+
+
+def parse_answer(source):
+    """(the syntax tree of `source`, None) or (None, why it cannot be read): never raises.
+
+    A cell's IPython syntax (``%time``, ``!ls``) is turned into Python first,
+    as the kernel does; code the parser cannot take (a 200,000-term expression
+    is a RecursionError, a NUL a ValueError) is unreadable: it costs its own
+    piece, never the others.
+    """
+    try:
+        return ast.parse(source), None
+    except SyntaxError as exc:
+        first = exc
+    except UNREADABLE as exc:
+        return None, _why(exc)
+    try:
+        from IPython.core.inputtransformer2 import TransformerManager
+
+        return ast.parse(TransformerManager().transform_cell(source)), None
+    except UNREADABLE as exc:
+        return None, _why(exc if not isinstance(exc, SyntaxError) else first)
+    except Exception:  # noqa: BLE001 - no IPython, or it cannot transform the cell: the first error stands
+        return None, _why(first)
+
+
 def find_in_source(source, piece):
     """Return a message when `source` uses a reference of `piece`, else None.
 
@@ -42,10 +76,11 @@ def find_in_source(source, piece):
         The contract name of the piece.
     """
     banned = banned_modules(piece)
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None  # the syntax error is reported elsewhere
+    tree, why = parse_answer(source)
+    if tree is None:
+        return (f"{piece}: the grader cannot read your answer's code ({why}), so it cannot check it; the "
+                f"contract gives 0 points for this piece. Write it as plain Python, without very long or "
+                f"deeply nested expressions.")
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:

@@ -31,13 +31,20 @@ def student_uid(student):
         return None
 
 
-def _named_copies(exchange_root, course_id, assignment, student):
-    """Every inbound folder ``<student>+<assignment>+...``, whoever made it (none when there is no inbound)."""
+def _named_copies(exchange_root, course_id, assignment, student, unseen=None):
+    """Every inbound folder ``<student>+<assignment>+...``, whoever made it (none when there is no inbound).
+
+    When the inbound folder exists but cannot be listed (nbgrader makes it
+    2733, so a grading user who is not its owner cannot), why is appended to
+    the list `unseen`: no copy is seen, which vouches for nothing.
+    """
     inbound = os.path.join(exchange_root or "", course_id or "", "inbound")
     prefix = f"{student}+{assignment}+"
     try:
         names = os.listdir(inbound)
-    except OSError:
+    except OSError as exc:
+        if unseen is not None and os.path.lexists(inbound):
+            unseen.append(f"the exchange's inbound folder cannot be listed here ({type(exc).__name__})")
         return []
     return sorted(os.path.join(inbound, n) for n in names
                   if n.startswith(prefix) and os.path.isdir(os.path.join(inbound, n))
@@ -74,10 +81,40 @@ def _name_time(copy):
         return None
 
 
-def _notebooks(folder):
+def collect_filter(exclude=None, include=None, max_file_size=None):
+    """What ``nbgrader collect`` leaves out when it copies an inbound folder: nbgrader's own ignore function.
+
+    The arguments are the course's ``CourseDirectory.ignore``, ``include`` and
+    ``max_file_size`` (:func:`course_collect_filter`); a copy is compared with the
+    collected folder on exactly the names collect copies, no more and no fewer.
+    """
+    from nbgrader.utils import ignore_patterns
+
+    return ignore_patterns(exclude=exclude, include=include, max_file_size=max_file_size)
+
+
+def course_collect_filter(course_dir=None, config=None):
+    """:func:`collect_filter` with the settings of `config`, else of `course_dir`'s ``nbgrader_config.py``."""
+    from nbgrader.coursedir import CourseDirectory
+
+    if config is None:
+        from traitlets.config.loader import PyFileConfigLoader
+
+        try:
+            config = PyFileConfigLoader("nbgrader_config.py", path=course_dir).load_config()
+        except Exception:  # noqa: BLE001 - no readable config: collect ran with nbgrader's defaults
+            config = None
+    coursedir = CourseDirectory(config=config) if config is not None else CourseDirectory()
+    return collect_filter(list(coursedir.ignore), list(coursedir.include), coursedir.max_file_size)
+
+
+def _notebooks(folder, ignored=None):
+    """{name: bytes or None} of the notebooks at the top of `folder` that `ignored` (a collect filter) keeps."""
     found = {}
-    for name in sorted(os.listdir(folder)):
-        if name.endswith(".ipynb"):
+    names = sorted(os.listdir(folder))
+    left_out = set(ignored(folder, names)) if ignored is not None else set()
+    for name in names:
+        if name.endswith(".ipynb") and name not in left_out:
             try:
                 found[name] = read_regular(os.path.join(folder, name), 64 * 2**20)
             except (UnsafePath, OSError):
@@ -85,10 +122,15 @@ def _notebooks(folder):
     return found
 
 
-def holds_same_notebooks(submitted, inbound):
-    """Whether the inbound copy holds exactly the submitted folder's notebooks (regular files, same bytes)."""
+def holds_same_notebooks(submitted, inbound, ignored=None):
+    """Whether the inbound copy holds exactly the submitted folder's notebooks (regular files, same bytes).
+
+    `ignored` is what collect leaves out (:func:`collect_filter`): a notebook
+    collect did not copy (``.decoy.ipynb`` under the course's ``".*"``) is no
+    difference; any other is. A copy that cannot be read holds nothing.
+    """
     try:
-        mine, theirs = _notebooks(submitted), _notebooks(inbound)
+        mine, theirs = _notebooks(submitted, ignored), _notebooks(inbound, ignored)
     except OSError:
         return False
     return bool(mine) and None not in mine.values() and mine == theirs
@@ -123,10 +165,12 @@ def zip_collected(course_dir, submitted, student, assignment):
     submitted folder, byte for byte. That folder is the instructor's (no
     student writes there), so the evidence is: every notebook of `submitted`
     is, with the same bytes, a file there that the course's ``named_regexp``
-    gives to `student` under that notebook's name. A walk of it that cannot
-    see everything is no evidence.
+    gives to `student` under that notebook's name, matched as
+    :class:`autograder.lms.zip_names.ArchiveNameCollector` matches it (the
+    path under ``extracted/``). A walk of it that cannot see everything is no
+    evidence.
     """
-    import re
+    from .zip_names import archive_match
 
     pattern, regexp = _zip_settings(course_dir)
     wanted = _notebooks(submitted) if os.path.isdir(submitted) else {}
@@ -141,11 +185,7 @@ def zip_collected(course_dir, submitted, student, assignment):
             if seen > MAX_ENTRIES:
                 return False
             path = os.path.join(root, name)
-            try:
-                match = re.match(regexp, path)
-            except re.error:
-                return False
-            info = match.groupdict() if match else {}
+            info = archive_match(regexp, os.path.relpath(path, extracted)) or {}
             if info.get("student_id") != student or not isinstance(info.get("file_id"), str):
                 continue
             nb = os.path.splitext(info["file_id"])[0] + os.path.splitext(name)[1]

@@ -27,6 +27,7 @@ from nbgrader.plugins import ExportPlugin
 from traitlets import Bool, Enum, List, Unicode
 
 from ..untrusted.escape import csv_cell
+from ..untrusted.escape import terminal
 from .errors import LmsError
 from .formats import FORMATS, column_title, format_number, new_column, normalise
 from .roster import read_roster
@@ -203,12 +204,12 @@ class LmsExport(ExportPlugin):
         try:
             table = self.table(gradebook)
         except LmsError as exc:
-            self.log.error("%s", exc)
+            self.log.error("%s", terminal(str(exc)))
             sys.exit(2)
         for message in table.messages:
-            self.log.warning("%s", message)
+            self.log.warning("%s", terminal(str(message)))
         write_export(dest, table)
-        self.log.info("wrote %s: %d students", dest, len(table.rows) - (self.lms == "canvas"))
+        self.log.info("wrote %s: %d students", terminal(dest), len(table.rows) - (self.lms == "canvas"))
 
 
 class CanvasExport(LmsExport):

@@ -27,6 +27,7 @@ from nbgrader.plugins import LateSubmissionPlugin
 from traitlets import Float, Unicode
 
 from .errors import LmsError
+from ..untrusted.escape import terminal
 from .extensions import read_extensions
 
 DAY = 86400.0
@@ -78,7 +79,7 @@ class LatePolicy(LateSubmissionPlugin):
             due = _naive_utc(extension)
         late = (submitted - due).total_seconds()
         percent = penalty_percent(late, self.percent_per_day, self.grace_minutes, self.max_percent)
-        self.log.info("%s: %.0f s late%s: %g%% off", student_id, late,
+        self.log.info("%s: %.0f s late%s: %g%% off", terminal(str(student_id)), late,
                       f" (extension to {due:%Y-%m-%d %H:%M} UTC)" if extension is not None else "", percent)
         return (score or 0.0) * percent / 100.0
 
@@ -129,7 +130,7 @@ def configure(c, extensions_file):
         read_extensions(extensions_file)
     except LmsError as exc:
         if os.path.basename(sys.argv[0]).startswith("nbgrader"):
-            print(f"nbgrader: error: {exc}", file=sys.stderr)
+            print(f"nbgrader: error: {terminal(str(exc))}", file=sys.stderr)
             raise SystemExit(2) from None
 
 

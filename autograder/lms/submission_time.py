@@ -17,11 +17,14 @@ where the exchange vouches for a time no earlier than it.
   taken as it is.
 * any other submission is an exchange submission. Its time is the claim when
   an inbound copy that the student's OS user owns holds exactly the collected
-  notebooks and the latest change time of that copy (walked whole, files before
+  notebooks (compared on what ``nbgrader collect`` copies: the course's
+  ``CourseDirectory.ignore``, ``include`` and ``max_file_size``, no more and
+  no less) and the latest change time of that copy (walked whole, files before
   folders, at most :data:`MAX_ENTRIES` entries) is no later than the claim plus
   :data:`TOLERANCE` (the seconds ``nbgrader submit`` takes between stamping its
   time and writing the folder); else that change time, but never later than the
-  collection time. With no such copy, or a copy too large to walk whole, the
+  collection time. With no such copy (an inbound folder this user cannot list,
+  a copy it cannot read), or a copy too large to walk whole, the
   time is the *collection time* (:func:`collection_time`: the latest change of
   ``submitted/<student>/<assignment>/``, which only the instructor's ``collect``
   wrote), never the claim. Each replaced time is a note.
@@ -56,8 +59,9 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from ..sandbox.safefs import UnsafePath, read_regular
-from .exchange_copies import (MAX_ENTRIES, UTC, _name_time, _named_copies, _owner, _utc, holds_same_notebooks,
-                              student_uid, zip_collected)
+from ..untrusted.escape import terminal
+from .exchange_copies import (MAX_ENTRIES, UTC, _name_time, _named_copies, _owner, _utc, course_collect_filter,
+                              holds_same_notebooks, student_uid, zip_collected)
 
 TOLERANCE = 60.0
 NBGRADER_FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
@@ -159,13 +163,17 @@ def _when(when):
     return f"{when:%Y-%m-%d %H:%M:%S} UTC"
 
 
-def vouch(submitted, student, assignment, exchange_root=None, course_id=None, course_dir=None):
+def vouch(submitted, student, assignment, exchange_root=None, course_id=None, course_dir=None, ignored=None):
     """(aware UTC submission time or None, [notes], hold) of the submission in the folder `submitted`.
 
     `hold` is "" or why the row needs a look and no grade should be recorded
     from it: the exchange shows that someone other than the OS user `student`
     handed in the collected notebooks, or a newer copy under that name, or no
-    copy under that name holds them any more.
+    copy under that name holds them any more. `ignored` is what ``nbgrader
+    collect`` leaves out of a copy (the course's, by default): a copy and the
+    collected folder are compared on what collect copies. Whatever cannot be
+    seen (an inbound folder that cannot be listed, a copy that cannot be read)
+    vouches for nothing: the collection time, or a hold.
     """
     claim, problem = read_claim(submitted)
     notes = [problem] if problem else []
@@ -176,10 +184,13 @@ def vouch(submitted, student, assignment, exchange_root=None, course_id=None, co
             notes.append(NO_TIME)
         return claim, notes, ""  # zip_collect wrote it: the LMS's time, written on the instructor's side
     collected = collection_time(submitted)
-    copies = _named_copies(exchange_root, course_id, assignment, student) if exchange_root else []
+    unseen = []
+    copies = _named_copies(exchange_root, course_id, assignment, student, unseen) if exchange_root else []
+    if ignored is None:
+        ignored = course_collect_filter(course_dir)
     uid = student_uid(student)
     own = [c for c in copies if uid is None or _owner(c) == uid]
-    matching = [c for c in copies if holds_same_notebooks(submitted, c)]
+    matching = [c for c in copies if holds_same_notebooks(submitted, c, ignored)]
     foreign = [c for c in matching if c not in own]
     hold = ""
     if copies and uid is None:
@@ -220,7 +231,8 @@ def vouch(submitted, student, assignment, exchange_root=None, course_id=None, co
             notes.append(f"inbound copy {os.path.basename(c)!r} holds over {MAX_ENTRIES} entries: its "
                          f"time vouches for nothing")
     if not seen:
-        why = ("the exchange holds no copy of these notebooks that " + student + " handed in"
+        why = ("; ".join(unseen) + ": no copy vouches for a time, and who handed it in is not checked" if unseen
+               else "the exchange holds no copy of these notebooks that " + student + " handed in"
                if not [c for c in matching if c in own] else "no copy of these notebooks could be looked at whole")
         notes.append(f"{why}: graded as submitted at {_when(collected)}, when they were collected"
                      + (f" (timestamp.txt says {_when(claim)})" if claim else ""))
@@ -293,9 +305,9 @@ class VouchedTime(NbGraderPreprocessor):
         root = self.config.Exchange.get("root") if "Exchange" in self.config else None
         when, notes, hold = vouch(folder, info["student"], info["assignment"],
                                   root if isinstance(root, str) else "/usr/local/share/nbgrader/exchange",
-                                  coursedir.course_id, coursedir.root)
+                                  coursedir.course_id, coursedir.root, course_collect_filter(config=self.config))
         for note in notes:
-            self.log.warning("%s: %s", info["student"], note)
+            self.log.warning("%s: %s", terminal(info["student"]), terminal(note))
         if hold:  # nbgrader autograde records this student as failed, and says why
             raise NotVouched(f"{info['student']}: {hold}")
         with Gradebook(info["db_url"]) as gb:

@@ -170,3 +170,22 @@ def test_late_messages_of_a_stopped_cell_and_widget_messages_are_dropped():
     _send(client, other, "stream", index=0, name="stdout", text="late\n")
     _send(client, cell, "comm_open", comm_id="c", target_name="jupyter.widget", data={"state": {"x": "y" * 1000}})
     assert other.outputs == [] and cell.outputs == [] and client.widget_state == {}
+
+
+@pytest.mark.grading
+def test_a_message_too_large_to_take_costs_its_output_not_the_cell():
+    """One print of 100 MB is one kernel message over the client's cap (zmq drops it, and the cell's
+    end of output with it): the cell finished, so it is not stopped as if it had hung (its answer
+    would score 0); its output says some was lost; the notebook goes on."""
+    try:
+        check_available()
+    except SandboxUnavailable as exc:
+        pytest.skip(str(exc))
+    cells = ["def answer():\n    return 42\nprint('y' * (100 * 2**20))", "print('after the message')"]
+    run = subprocess.run([sys.executable, "-c", DRIVER, json.dumps(cells), "30"], capture_output=True, text=True,
+                         timeout=300, cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    assert run.returncode == 0, run.stderr[-3000:]
+    done = json.loads(run.stdout.strip().splitlines()[-1])
+    assert not any("stopped this cell" in n for n in done["notes"]), done["notes"]
+    big = done["cells"][0]
+    assert "output lost" in _text(big) and len(_text(big)) < 1000, _text(big)[:500]

@@ -187,6 +187,17 @@ def digests(folder, files, root=None):
     return out
 
 
+def planned_digests(plan):
+    """{rel: SHA-256 digest} of the files `plan` gives a step, as :func:`with_files` gives them (``replace`` too)."""
+    out = digests(plan["folder"], plan["files"], plan["root"])
+    for rel, data in plan.get("replace", {}).items():
+        if data is None:
+            out.pop(rel, None)
+        else:
+            out[rel] = hashlib.sha256(data).digest()
+    return out
+
+
 def cap_memory(mb):
     """Cap this process's data segment (and what it starts) at `mb` MB: the soft ``RLIMIT_DATA``.
 

@@ -185,6 +185,10 @@ class SandboxedExecute(BoundedOutputs, Execute):
     uid = Unicode("", help="the unprivileged uid the kernel runs as (default nobody)").tag(config=True)
     student = Unicode("", help="the student (default: from nbgrader's resources)").tag(config=True)
     startup_timeout = Integer(120).tag(config=True)
+    # nbgrader's Execute raises when a cell's output never ends after its reply came; here a kernel
+    # message over MAX_MESSAGE_BYTES is dropped by zmq (output_bounds), and the cell's end of output
+    # with it: the cell did finish (its reply came), so it is not stopped as if it had hung
+    raise_on_iopub_timeout = Bool(False).tag(config=True)
     checks = Bool(True, help="run the hidden checks in forks of the notebook's kernel after its last "
                              "cell (autograder.verdict.kernel_checks); else the trusted verdict runs them in "
                              "a worker of its own").tag(config=True)

@@ -18,9 +18,13 @@ stopped cell's reader running; what it reads after the cell ended is dropped.
 
 The kernel's client is made with a zmq context whose sockets refuse a message
 part over ``MAX_MESSAGE_BYTES`` (``zmq.MAXMSGSIZE``: the connection is dropped
-and made again, the message lost) and queue at most ``RECEIVE_QUEUE`` messages
-(``zmq.RCVHWM``: past it the kernel's publisher drops them), so zmq's buffers
-stay bounded too (a message of many parts is bounded only part by part).
+and not made again, the message lost) and queue at most ``RECEIVE_QUEUE``
+messages (``zmq.RCVHWM``: past it the kernel's publisher drops them), so zmq's
+buffers stay bounded too (a message of many parts is bounded only part by
+part). A cell whose reply came but whose end of output ("idle") was dropped
+with them has finished: it is not stopped as if it had hung, its output gets a
+line saying some of it was lost, and the next cell waits until the channel
+delivers again.
 """
 
 import json
@@ -31,8 +35,8 @@ from nbformat.v4 import new_output, output_from_msg
 
 MAX_OUTPUT_CHARS = 400_000  # what one cell's outputs keep in the autograded notebook (a figure or two)
 MAX_NOTEBOOK_OUTPUT_CHARS = 1_500_000  # and all of them together (figures included)
-MAX_MESSAGE_BYTES = 2 << 20  # one part of a kernel's message (a 1M-character print, a large figure)
-RECEIVE_QUEUE = 32  # kernel messages zmq may hold for the grader (so <= 64 MiB of them)
+MAX_MESSAGE_BYTES = 64 << 20  # one part of a kernel's message (a 30 MB print is one message; still kept whole)
+RECEIVE_QUEUE = 8  # kernel messages zmq may hold for the grader (so <= 512 MiB of them)
 NOTE_ROOM = 400  # kept free in a cell, and in the notebook, for the note that says what was cut
 ERROR_CHARS = 2_000  # a shortened error's value, and each traceback line it keeps
 
@@ -75,6 +79,7 @@ class CellBudget:
     def __init__(self, others, record, cell=None):
         self.others, self.record, self.cell = others, record, cell
         self.used, self.dropped, self.note = 0, 0, None
+        self.idle = False  # the kernel's "idle" for this cell arrived: its output is whole
 
     def room(self):
         return max(0, min(MAX_OUTPUT_CHARS - NOTE_ROOM - self.used,
@@ -109,6 +114,38 @@ class BoundedOutputs:
             self._cell_budget = None
             if budget.record:
                 sizes[cell_index] = budget.used
+            if not budget.idle and self.kc is not None:
+                # the cell's reply came but its end of output never did: zmq dropped a message over
+                # MAX_MESSAGE_BYTES (or past the queue) and reconnected; what it dropped is lost, and
+                # the next cell's output must not be lost too while the connection comes back
+                if budget.record:
+                    if budget.note is None:
+                        budget.note = new_output("stream", name="stdout", text="")
+                        cell["outputs"].append(budget.note)
+                    budget.note["text"] = ((self._note_text(budget) if budget.dropped else "\n")
+                                           + "... output lost: some of this cell's output came in a message over "
+                                           f"{MAX_MESSAGE_BYTES // 2**20} MB or faster than the grader reads it\n")
+                if not getattr(self, "_iopub_gone", None) is self.nb:
+                    if not await self._iopub_back():
+                        self._iopub_gone = self.nb  # not coming back: later cells are not waited for again
+
+    async def _iopub_back(self, seconds=5.0):
+        """Wait (at most `seconds`) until the kernel's output channel delivers again: a kernel_info's status."""
+        import asyncio
+        import time
+        from queue import Empty
+
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            msg_id = self.kc.kernel_info()
+            try:
+                while time.monotonic() < deadline:
+                    msg = await ensure_async(self.kc.iopub_channel.get_msg(timeout=0.5))
+                    if msg.get("parent_header", {}).get("msg_id") == msg_id:
+                        return True
+            except Empty:
+                await asyncio.sleep(0.1)
+        return False
 
     execute_cell = run_sync(async_execute_cell)
 
@@ -144,6 +181,8 @@ class BoundedOutputs:
             return None
         if msg.get("msg_type", "").startswith("comm"):
             return None  # widgets: their state would be held for every comm the kernel opens
+        if msg.get("msg_type") == "status" and msg.get("content", {}).get("execution_state") == "idle":
+            budget.idle = True
         return NotebookClient.process_message(self, msg, cell, cell_index)
 
     def _update_display_id(self, display_id, msg):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from fmnist_checks.pieces import ASSIGNMENTS
 from . import gradebook
-from .bounds import Caps, digests, grader_memory_mb, survey
+from .bounds import Caps, grader_memory_mb, planned_digests, survey
 from .outcome import PartlyRecorded, StudentResult, stored  # noqa: F401 - StudentResult: the batch's result
 from ..hidden import grading_seed
 from ..lms.errors import LmsError
@@ -194,7 +194,7 @@ def _resumed(course_dir, db_url, job):
     except (OSError, ValueError):
         return None
     plan = job["plan"]  # its files are read one at a time for their digests, none kept
-    sums = digests(plan["folder"], plan["files"], plan["root"])
+    sums = planned_digests(plan)  # a resolved timestamp.txt is what the step was given
     if done.get("key") != step_key(dict(job, submission_sha256=sums)) or not os.path.exists(notebook):
         return None
     r = store(course_dir, db_url, dict(done, results=None))

@@ -180,7 +180,10 @@ def clean_notebook(nb, roles=None, keep_marks=False, instructors=None):
             continue
         cell = clean_strings(cell)
         clean_metadata(cell, roles, used, keep_marks=keep_marks)
-        clean_content(cell, instructors=instructors)
+        # a cell the grader marked keeps its markdown where marks are kept (they can only be the
+        # grader's: autograde dropped every mark a submission held), so generate_feedback can still
+        # write the notes' points from the gradebook (reports/feedback_notes)
+        clean_content(cell, convert_marked=not keep_marks, instructors=instructors)
         cells.append(nbformat.from_dict(cell))
     nb["cells"] = cells
     clean_notebook_metadata(nb, keep_marks=keep_marks)

@@ -155,6 +155,8 @@ def clean_output(output):
     for mime in ("image/png", "image/jpeg"):
         given = meta.get(mime) if isinstance(meta.get(mime), dict) else {}
         kept = {k: given[k] for k in ("width", "height") if type(given.get(k)) is int and 0 < given[k] < 10**5}
+        if isinstance(given.get("alt"), str):  # the image's description: an attribute the template escapes
+            kept["alt"] = " ".join(clean_text(given["alt"]).split())[:200]
         if mime in out and kept:
             sizes[mime] = kept
     clean = {"output_type": kind, "data": out, "metadata": sizes}

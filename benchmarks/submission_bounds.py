@@ -7,7 +7,7 @@ sparse files of 50 MB less one byte each (no disk used; 24 of them are the
 :func:`autograder.batch.pipeline.grade_class` in a fresh process, on this machine
 (``--jobs 2`` threads) or on a Dask ``LocalCluster`` (``--cluster local:1``;
 its scheduler runs in that process), and prints that process's peak RSS
-(``getrusage(RUSAGE_SELF).ru_maxrss``), the largest of its children's, and
+(``VmHWM``: its own, where ``ru_maxrss`` would keep a large parent's across exec), the largest of its children's, and
 each student's scores and notes. No sandbox: this is about the trusted side.
 
 Usage: ``python benchmarks/submission_bounds.py [--cluster local:1] [--files 24]``
@@ -31,7 +31,10 @@ from autograder.batch.pipeline import Options, grade_class
 course, cluster = sys.argv[1], sys.argv[2]
 results = grade_class(course, "a5_evaluation", options=Options(
     jobs=2, sandbox=False, cell_timeout=30, notebook_timeout=240, cluster=cluster), progress=False)
-out = {"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+# VmHWM, not ru_maxrss: ru_maxrss survives exec, so a process started by a large one (pytest late
+# in a full run, 1.1 GB) would report its parent's peak; VmHWM is this program's own
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+out = {"rss_mb": hwm / 1024,
        "children_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
        "results": {r.student: {"scores": r.scores, "notes": r.notes, "needs_look": getattr(r, "needs_look", None)}
                    for r in results}}

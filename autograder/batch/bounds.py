@@ -158,11 +158,7 @@ def with_files(job):
     if plan is None:
         return job
     files, notes = read_planned(plan["folder"], plan["files"], root=plan["root"])
-    for rel, data in plan.get("replace", {}).items():  # e.g. timestamp.txt, as the coordinator resolved it
-        if data is None:
-            files.pop(rel, None)
-        else:
-            files[rel] = data
+    _replace(files, plan, lambda data: data)
     out = {k: v for k, v in job.items() if k != "plan"}
     out["submission"] = files
     out["notes"] = list(job.get("notes", [])) + notes
@@ -190,12 +186,17 @@ def digests(folder, files, root=None):
 def planned_digests(plan):
     """{rel: SHA-256 digest} of the files `plan` gives a step, as :func:`with_files` gives them (``replace`` too)."""
     out = digests(plan["folder"], plan["files"], plan["root"])
-    for rel, data in plan.get("replace", {}).items():
-        if data is None:
-            out.pop(rel, None)
-        else:
-            out[rel] = hashlib.sha256(data).digest()
+    _replace(out, plan, lambda data: hashlib.sha256(data).digest())
     return out
+
+
+def _replace(found, plan, value):
+    """The plan's ``replace`` ({name: bytes, or None to drop}) over `found`, each kept as ``value(bytes)``."""
+    for rel, data in plan.get("replace", {}).items():  # e.g. timestamp.txt, as the coordinator resolved it
+        if data is None:
+            found.pop(rel, None)
+        else:
+            found[rel] = value(data)
 
 
 def cap_memory(mb):

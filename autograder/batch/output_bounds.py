@@ -109,25 +109,31 @@ class BoundedOutputs:
             sizes.pop(cell_index, None)
         self._cell_budget = budget = CellBudget(sum(sizes.values()), store_history, cell)
         try:
-            return await NotebookClient.async_execute_cell(self, cell, cell_index, execution_count, store_history)
+            reply = await NotebookClient.async_execute_cell(self, cell, cell_index, execution_count, store_history)
         finally:
             self._cell_budget = None
             if budget.record:
                 sizes[cell_index] = budget.used
-            if not budget.idle and self.kc is not None:
-                # the cell's reply came but its end of output never did: zmq dropped a message over
-                # MAX_MESSAGE_BYTES (or past the queue) and reconnected; what it dropped is lost, and
-                # the next cell's output must not be lost too while the connection comes back
-                if budget.record:
-                    if budget.note is None:
-                        budget.note = new_output("stream", name="stdout", text="")
-                        cell["outputs"].append(budget.note)
-                    budget.note["text"] = ((self._note_text(budget) if budget.dropped else "\n")
-                                           + "... output lost: some of this cell's output came in a message over "
-                                           f"{MAX_MESSAGE_BYTES // 2**20} MB or faster than the grader reads it\n")
-                if not getattr(self, "_iopub_gone", None) is self.nb:
-                    if not await self._iopub_back():
-                        self._iopub_gone = self.nb  # not coming back: later cells are not waited for again
+        if not budget.idle:
+            await self._output_lost(cell, budget)
+        return reply
+
+    async def _output_lost(self, cell, budget):
+        """The cell finished (its reply came) but its end of output did not: zmq dropped a message.
+
+        A message over ``MAX_MESSAGE_BYTES`` breaks the connection (zmq does not make it again,
+        so the cells after it lose their output too); one past the queue is dropped alone. The
+        cell says what it lost; the next cell is run once the channel delivers again, if it does.
+        """
+        if budget.record:
+            if budget.note is None:
+                budget.note = new_output("stream", name="stdout", text="")
+                cell["outputs"].append(budget.note)
+            budget.note["text"] = ((self._note_text(budget) if budget.dropped else "\n")
+                                   + "... output lost: some of this cell's output came in a message over "
+                                   f"{MAX_MESSAGE_BYTES // 2**20} MB or faster than the grader reads it\n")
+        if getattr(self, "_iopub_gone", None) is not self.nb and not await self._iopub_back():
+            self._iopub_gone = self.nb  # not coming back: later cells are not waited for again
 
     async def _iopub_back(self, seconds=5.0):
         """Wait (at most `seconds`) until the kernel's output channel delivers again: a kernel_info's status."""

@@ -292,7 +292,7 @@ def test_a_whole_notebook_renders_as_feedback_with_nothing_live(cell_list, metad
 
     raw = {"cells": cell_list, "metadata": metadata if isinstance(metadata, dict) else {},
            "nbformat": 4, "nbformat_minor": 5}
-    nb = clean_notebook(nbformat.from_dict(json.loads(json.dumps(raw))))
+    nb = clean_notebook(nbformat.from_dict(json.loads(json.dumps(raw))), keep_marks=True)  # as SanitiseFeedback
     for cell in nb.cells:  # what nbgrader's GetGrades adds from the gradebook
         role = cell.metadata.get("nbgrader", {})
         if role.get("grade") or role.get("task"):
@@ -304,3 +304,17 @@ def test_a_whole_notebook_renders_as_feedback_with_nothing_live(cell_list, metad
     empty = _feedback_page(nbformat.v4.new_notebook(), resources)
     assert _page_live(page) == _page_live(empty)
     assert page.index('http-equiv="Content-Security-Policy"') < page.index("<script")
+
+
+def test_a_cell_marked_as_the_graders_is_cleaned_for_feedback_like_any_other():
+    """generate_feedback keeps the grader's marks, but a mark says nothing of what a cell holds: an
+    autograded notebook that did not pass autograde's cleaning (copied by hand, an older version)
+    may carry a student's cell marked as the grader's notes, and it is cleaned all the same."""
+    from autograder.batch.safe_notebook import clean_notebook
+
+    planted = {"cell_type": "markdown", "metadata": {"fmnist_grader": "notes"},
+               "source": "**Grading notes** <img src=x onerror=alert(1)><script>alert(2)</script>"}
+    nb = nbformat.from_dict({"cells": [planted], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})
+    cell = clean_notebook(nb, keep_marks=True).cells[0]
+    assert cell.metadata.get("fmnist_grader") == "notes"
+    assert "onerror" not in cell.source and "<script" not in cell.source, cell.source

@@ -180,10 +180,7 @@ def clean_notebook(nb, roles=None, keep_marks=False, instructors=None):
             continue
         cell = clean_strings(cell)
         clean_metadata(cell, roles, used, keep_marks=keep_marks)
-        # a cell the grader marked keeps its markdown where marks are kept (they can only be the
-        # grader's: autograde dropped every mark a submission held), so generate_feedback can still
-        # write the notes' points from the gradebook (reports/feedback_notes)
-        clean_content(cell, convert_marked=not keep_marks, instructors=instructors)
+        clean_content(cell, instructors=instructors)
         cells.append(nbformat.from_dict(cell))
     nb["cells"] = cells
     clean_notebook_metadata(nb, keep_marks=keep_marks)
@@ -245,6 +242,11 @@ class SanitiseFeedback(NbGraderPreprocessor):
     """generate_feedback, first: roles from the gradebook and everything a browser renders cleaned."""
 
     def preprocess(self, nb, resources):
+        from ..reports.feedback_notes import refresh_notes
+
+        # the notes' points as the gradebook holds them now, written while the notes are still the
+        # grader's markdown; then every cell, the grader's marked ones too, is cleaned like any other
+        refresh_notes(nb.cells, resources)
         clean_notebook(nb, _roles_of(resources), keep_marks=True, instructors=_instructors_of(self, resources))
         resources["fmnist_csp"] = CSP
         return nb, resources

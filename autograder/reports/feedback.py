@@ -46,7 +46,6 @@ from traitlets import Bool
 from fmnist_checks.notebook import HIDDEN_BEGIN, is_test, nbgrader_meta, source_of, visible_part
 from fmnist_checks.pieces import piece_of
 
-from .feedback_notes import refresh_notes
 from ..hidden.verdict_text import read_verdict
 
 HIDDEN_NOTE = "# (hidden checks ran here: their verdict is below, their code is not shown)\n"
@@ -147,8 +146,7 @@ class HideTestCode(Preprocessor):
     enabled = Bool(True, help="nbconvert runs a preprocessor only when it is enabled").tag(config=True)
 
     def preprocess(self, nb, resources):
-        nb.cells = one_verdict_per_piece(nb.cells)
-        refresh_notes(nb.cells, resources)  # the points as the gradebook holds them now
+        nb.cells = one_verdict_per_piece(nb.cells)  # the notes' points: SanitiseFeedback, before cleaning
         return nb, resources
 
 

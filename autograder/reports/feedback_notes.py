@@ -3,8 +3,8 @@
 At autograde time the grader writes the notes at the top of the autograded
 notebook (:func:`autograder.batch.annotate.notes_text`); a TA then scores the
 written answers in formgrader. ``nbgrader generate_feedback`` runs
-:class:`autograder.reports.feedback.HideTestCode`, which calls :func:`refresh_notes`:
-the notes' first line is written again from what the gradebook holds now, so
+:class:`autograder.batch.safe_notebook.SanitiseFeedback`, which calls :func:`refresh_notes`
+before it cleans the notebook: the notes' first line is written again from what the gradebook holds now, so
 feedback regenerated after manual grading says what was given.
 
 A written answer awaits a grader when the gradebook holds no score for it:
